@@ -1,0 +1,280 @@
+"""Clean loaded text so that only what a reader would want quoted back remains.
+
+Removes web boilerplate (newsletter, contact, download and share prompts, "You May Like", photo
+credits, breadcrumbs, bylines), PDF artefacts (running headers and page numbers, footnote blocks,
+footnote numbers glued to words, "Erreur ! Signet non défini.", hyphenation and hard line wraps) and
+repeated sentences. Line structure that carries meaning (headings, list items, table cells) is kept
+as line breaks; the chunker reads it. This module does not split text into chunks.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .text import fold, sentence_spans, tokenize
+from .types import Document
+
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_MARKERS = re.compile(r"\s*(Erreur\s*!\s*Signet non d[ée]fini\.?|Error!\s*Bookmark not defined\.?)")
+_PAGE_NUMBER = re.compile(r"^\s*(p\.\s?\d{1,4}|page\s+\d{1,4}(\s+of\s+\d{1,4})?|\d{1,4}\s+of\s+\d{1,4})\s*$", re.I)
+_URL = re.compile(r"(https?://|www\.)\S+|\S+\.(pdf|html?|php|aspx?)\b", re.I)
+_FOOTNOTE_START = re.compile(r"^(\d{1,3})(?!\d)(?:\s*(\S.*))?$")
+_NUMBERED_HEADING = re.compile(r"^\d{1,2}(\.\d{1,2})*\.?$|^\d{1,2}\.\d{1,2}(\.\d{1,2})*\s+\S|^\d{1,2}\.\s+[A-Z]")
+TABLE_CAPTION = re.compile(r"^TABLE\s+\d+\s*[-–—]\s*\S")
+
+_BOILERPLATE = re.compile(
+    r"^(x|•|download now|contact us|recent posts|get a quote|share( it| this)?|story inline post|"
+    r"newsletter|subscribe|read more|get the .{0,60} newsletter|sign up (and|to|for)\b.*|"
+    r"thinking about .{0,80} download .*|start your .{0,60} today|talk to an? .{0,80}"
+    r"(expert|specialist|advisor)\b.*|want to learn more\b.*|podcast:.*|(photo|image)( by| credits?)\s*:.*|"
+    r"home\s*>.*|(\S+ \S+ )?by [^|]{3,60}\|.*\d{4}.*|(\w+ \w+) \2 (journalist|editor|writer|analyst|reporter)\b.*)$",
+    re.I,
+)
+_TAIL_MARKERS = re.compile(
+    r"^(you may like|most popular|start the conversation|recent posts|related (posts|articles))$", re.I
+)
+_CONNECTOR_END = re.compile(
+    r"([,–—&/-]|\b(and|or|of|in|on|for|to|the|a|an|with|by|at|from|as|than|that|which|such|is|are"
+    r"|was|were|its|their|into|between|over|under|per|via|including))$",
+    re.I,
+)
+
+
+def normalise(text: str) -> str:
+    """Unicode NFC, one kind of line break and space, no invisible or control characters."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\f", "\n").replace("\t", " ").replace("\u00a0", " ")
+    text = _INVISIBLE.sub("", text)
+    return _MARKERS.sub("", _CONTROL.sub("", text))
+
+
+def _drop_page_headers(lines: list[str]) -> tuple[list[str], set[int]]:
+    """Remove page numbers ("p.14") and the running header printed next to them.
+
+    Returns the kept lines and the indices (into the kept lines) where a new page begins."""
+    numbered = [i for i, line in enumerate(lines) if _PAGE_NUMBER.match(line)]
+    near: dict[str, int] = {}
+    for i in numbered:
+        for j in range(max(0, i - 3), min(len(lines), i + 4)):
+            key = lines[j].strip()
+            if key and j != i and len(key) <= 80:
+                near[key] = near.get(key, 0) + 1
+    headers = {key for key, count in near.items() if count >= 2 and not _FOOTNOTE_START.match(key)}
+    kept: list[str] = []
+    breaks: set[int] = set()
+    for i, line in enumerate(lines):
+        if i in numbered or (line.strip() in headers):
+            breaks.add(len(kept))
+            continue
+        kept.append(line)
+    return kept, breaks
+
+
+def _page_starts(lines: list[str], breaks: set[int]) -> set[int]:
+    """PDF text extraction starts each page with one space; those lines and header breaks."""
+    starts = set(breaks)
+    starts.update(i for i, line in enumerate(lines) if re.match(r"^ \S", line))
+    return starts
+
+
+def _drop_footnotes(lines: list[str], starts: set[int]) -> tuple[list[str], int]:
+    """Remove footnote blocks: from a footnote number that is next in sequence and followed by a
+    reference with a URL, to the end of the page. Also pages that open with a reference line."""
+    keep = [True] * len(lines)
+    last, blocks, i = 0, 0, 0
+    while i < len(lines):
+        line = lines[i].strip()
+        match = _FOOTNOTE_START.match(line)
+        begins = False
+        if match and last < int(match.group(1)) <= last + 15:
+            window = [lines[j] for j in range(i, min(len(lines), i + 6)) if lines[j].strip()][:4]
+            begins = any(_URL.search(w) or "ibidem" in w.lower() for w in window)
+        elif i in starts and _URL.search(line):
+            begins = True
+        if not begins:
+            i += 1
+            continue
+        blocks += 1
+        j = i
+        while j < len(lines) and (j == i or j not in starts):
+            keep[j] = False
+            number = _FOOTNOTE_START.match(lines[j].strip())
+            if number and last < int(number.group(1)) <= last + 15:
+                last = int(number.group(1))
+            j += 1
+        i = j
+    return [line for line, k in zip(lines, keep, strict=True) if k], blocks
+
+
+_GLUED = re.compile(r"(?:(?<=[^\W\d_])|(?<=[)’”\"%])|(?<=[^\W\d_][.]))(\d{1,3}(?:,\s?\d{1,3})*)(?=[\s.,;:)]|$)|(?<=\b(?:19|20)\d\d)(\d{1,3})(?=[.,;:\s]|$)")
+
+
+def _strip_glued_footnotes(text: str) -> str:
+    """ "Label68" -> "Label", "2015 18." -> "2015.": numbers glued to a word that continue the
+    footnote sequence. Only called for documents that had footnote blocks."""
+    used: set[int] = set()
+    last = 0
+
+    def repl(match: re.Match[str]) -> str:
+        nonlocal last
+        group = match.group(1) or match.group(2)
+        numbers = [int(n) for n in re.split(r",\s?", group)]
+        if all(n not in used and n >= 1 and abs(n - last) <= 8 for n in numbers):
+            used.update(numbers)
+            last = max(last, *numbers)
+            return ""
+        # "G206": the footnote may be only the last digits of the glued number
+        digits = group.replace(",", "").replace(" ", "")
+        for cut in range(1, len(digits)):
+            tail = digits[cut:]
+            if not tail.startswith("0") and int(tail) not in used and 1 <= int(tail) - last <= 8:
+                used.add(int(tail))
+                last = int(tail)
+                return digits[:cut]
+        return group
+
+    return _GLUED.sub(repl, text)
+
+
+def _is_numbered(line: str) -> bool:
+    return bool(_NUMBERED_HEADING.match(line))
+
+
+def table_end(lines: list[str], caption: int) -> int:
+    """Index after the last line of the table whose caption is at ``caption``."""
+    j = caption + 1
+    while j < len(lines):
+        line = lines[j].strip()
+        words = len(line.split())
+        if TABLE_CAPTION.match(line) or re.match(r"^\d{1,2}\.\d{1,2}\b", line):
+            break
+        lowercase_words = sum(1 for w in line.split() if w[:1].islower())
+        if _URL.search(line) and words <= 3:
+            j += 1
+            continue
+        if len(line) >= 75 or (words >= 6 and lowercase_words >= 3 and line.endswith((".", ":"))):
+            break
+        j += 1
+    while j > caption + 1 and not lines[j - 1].strip():
+        j -= 1
+    return j
+
+
+def is_heading(prev: str, line: str, nxt: str) -> bool:
+    """An unnumbered heading: a short title-like line between complete sentences."""
+    line = line.strip()
+    if not (3 <= len(line) <= 110) or len(line.split()) > 12 or not line[0].isupper():
+        return False
+    if line.endswith((".", ",", ";", ":", "!", "?")) or ". " in line or ": " in line:
+        return False
+    if line.count("(") != line.count(")") or _CONNECTOR_END.search(line):
+        return False
+    if "%" in line or line.count(",") > 1 or "€" in line:
+        return False
+    if _URL.search(line) or line.startswith(("FIGURE", "TABLE")) or _is_numbered(line):
+        return False
+    prev, nxt = prev.strip(), nxt.strip()
+    prev_ok = not prev or prev.endswith((".", "!", "?", ":", "”", '"')) or _is_numbered(prev)
+    return prev_ok and bool(nxt) and not nxt[0].islower()
+
+
+def _drop_inner_blanks(lines: list[str]) -> list[str]:
+    """Blank lines left where a page break cut a sentence: "...primarily in the" / "" / "manuf..."."""
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if not line.strip() and out and out[-1].strip() and i + 1 < len(lines):
+            nxt = next((x.strip() for x in lines[i + 1 :] if x.strip()), "")
+            prev = out[-1].strip()
+            if nxt[:1].islower() and not prev.endswith((".", "!", "?", ":", ";")):
+                continue
+        out.append(line)
+    return out
+
+
+def _join_wraps(lines: list[str]) -> list[str]:
+    """Join lines broken inside a sentence; keep headings, list items and tables as lines."""
+    lines = _drop_inner_blanks(lines)
+    widths = sorted(len(line) for line in lines if line.strip())
+    wrap = max(50, int(widths[int(len(widths) * 0.9)] * 0.6)) if widths else 50
+    out: list[str] = []
+    in_table_until = -1
+    physical_prev = ""
+    for i, raw in enumerate(lines):
+        line = raw.strip()
+        if TABLE_CAPTION.match(line):
+            in_table_until = table_end([x.strip() for x in lines], i)
+        if not line or i < in_table_until or not out or not out[-1]:
+            out.append(line)
+            physical_prev = line
+            continue
+        prev = out[-1]
+        before = out[-2] if len(out) > 1 else ""
+        nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        heading_prev = (
+            is_heading(before, physical_prev, line)
+            or _is_numbered(physical_prev)
+            or prev.startswith(("FIGURE", "TABLE"))
+        )
+        if prev.endswith("-") and prev[-2:-1].isalpha() and not _is_numbered(line):
+            out[-1] = prev[:-1] + line if line[0].islower() else prev + line
+        elif _is_numbered(line) or line.startswith(("Q:", "A:", "•", "TABLE", "FIGURE")):
+            out.append(line)
+        elif prev.endswith((".", "!", "?", ":", ";")) and not line[0].islower():
+            out.append(line)
+        elif line[0].islower() or _CONNECTOR_END.search(prev):
+            out[-1] = f"{prev} {line}"
+        elif len(physical_prev) >= wrap and not heading_prev and not is_heading(prev, line, nxt):
+            out[-1] = f"{prev} {line}"
+        else:
+            out.append(line)
+        physical_prev = line
+    return out
+
+
+def _dedupe_sentences(lines: list[str]) -> list[str]:
+    """Drop sentences (10+ words) that repeat an earlier one, word for word or nearly."""
+    seen: list[set[str]] = []
+    exact: set[str] = set()
+    out = []
+    for line in lines:
+        kept = []
+        for a, b in sentence_spans(line):
+            sentence = line[a:b]
+            words = tokenize(sentence, keep_stopwords=True)
+            if len(words) >= 10:
+                key, bag = fold(" ".join(words)), set(words)
+                if key in exact or any(len(bag & s) / len(bag | s) >= 0.85 for s in seen):
+                    continue
+                exact.add(key)
+                seen.append(bag)
+            kept.append(sentence)
+        if kept or not line:
+            out.append(" ".join(kept))
+    return out
+
+
+def clean_text(text: str) -> str:
+    """The cleaned form of one document's (or one PDF page's) text."""
+    lines = normalise(text).split("\n")
+    lines, breaks = _drop_page_headers(lines)
+    lines, blocks = _drop_footnotes(lines, _page_starts(lines, breaks))
+    kept = []
+    for line in lines:
+        stripped = re.sub(r" {2,}", " ", line.strip())
+        if _TAIL_MARKERS.match(stripped) and len(kept) > 5:
+            break
+        if not _BOILERPLATE.match(stripped):
+            kept.append(stripped)
+    text = "\n".join(kept)
+    if blocks >= 2:
+        text = re.sub(r"(?<!\.)\.\.(?!\.)", ".", _strip_glued_footnotes(text))
+    lines = _dedupe_sentences(_join_wraps(text.split("\n")))
+    text = "\n".join(lines)
+    text = re.sub(r"[ ]{2,}", " ", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def clean_document(doc: Document) -> Document:
+    return Document(doc.doc_id, clean_text(doc.text), doc.page, doc.source_path)
