@@ -66,8 +66,11 @@ def _blocks(text: str) -> list[tuple[str, int, int, str]]:
         pos += len(line) + 1
     sections = _Sections()
     blocks: list[tuple[str, int, int, str]] = []
+    heading_start: int | None = None  # headings open the first chunk of their section
     i = 0
     while i < len(lines):
+        if heading_start is None and lines[i].strip() and not TABLE_CAPTION.match(lines[i].strip()):
+            heading_start = offsets[i]
         line = lines[i].strip()
         prev = lines[i - 1] if i else ""
         nxt = next((x for x in lines[i + 1 :] if x.strip()), "")
@@ -78,6 +81,7 @@ def _blocks(text: str) -> list[tuple[str, int, int, str]]:
             end = table_end(lines, i)
             last = end - 1
             blocks.append(("table", offsets[i], offsets[last] + len(lines[last]), sections.path()))
+            heading_start = None
             i = end
             continue
         number = _SECTION_NUMBER.match(line)
@@ -94,7 +98,9 @@ def _blocks(text: str) -> list[tuple[str, int, int, str]]:
         elif line.startswith("Q:") or is_heading(prev, line, nxt):
             sections.heading(line)
         else:
-            blocks.append(("text", offsets[i], offsets[i] + len(lines[i]), sections.path()))
+            start = offsets[i] if heading_start is None else heading_start
+            blocks.append(("text", start, offsets[i] + len(lines[i]), sections.path()))
+            heading_start = None
         i += 1
     return blocks
 

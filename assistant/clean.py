@@ -29,7 +29,7 @@ _BOILERPLATE = re.compile(
     r"newsletter|subscribe|read more|get the .{0,60} newsletter|sign up (and|to|for)\b.*|"
     r"thinking about .{0,80} download .*|start your .{0,60} today|talk to an? .{0,80}"
     r"(expert|specialist|advisor)\b.*|want to learn more\b.*|podcast:.*|(photo|image)( by| credits?)\s*:.*|"
-    r"home\s*>.*|(\S+ \S+ )?by [^|]{3,60}\|.*\d{4}.*|(\w+ \w+) \2 (journalist|editor|writer|analyst|reporter)\b.*)$",
+    r"home\s*>.*|(\w+ \w+) \2 (journalist|editor|writer|analyst|reporter)\b.*)$",
     re.I,
 )
 _TAIL_MARKERS = re.compile(

@@ -1,0 +1,73 @@
+"""Query vocabulary: place names in English and Spanish, and common question words in Spanish and
+German, so that "State of Mexico" finds "Estado de México" and "¿Cuántos miembros...?" finds
+"members". General domain vocabulary, not tuned to any question set. Accent and case folding is
+done by ``text.fold``; this module only adds equivalent phrasings.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .text import fold
+
+# Each group lists names of one place; a query that mentions one gets the others added.
+PLACE_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("state of mexico", "estado de mexico", "mexico state", "edomex"),
+    ("mexico city", "ciudad de mexico", "cdmx", "distrito federal"),
+    ("nuevo leon", "nuevo león", "monterrey"),
+    ("queretaro", "querétaro"),
+    ("baja california", "tijuana", "mexicali"),
+    ("guanajuato", "leon guanajuato"),
+    ("jalisco", "guadalajara"),
+    ("san luis potosi", "san luis potosí", "slp"),
+    ("michoacan", "michoacán"),
+    ("yucatan", "yucatán", "merida"),
+    ("united states", "usa", "us", "estados unidos"),
+    ("european union", "eu", "union europea", "europaische union"),
+)
+
+# Spanish and German question words -> English words the documents use.
+GLOSSARY: dict[str, str] = {
+    # Spanish
+    "cuantos": "how many number", "cuantas": "how many number", "cuanto": "how much",
+    "miembros": "members", "socios": "members associates", "empresas": "companies",
+    "companias": "companies", "empleos": "jobs", "trabajos": "jobs", "fundado": "founded created",
+    "fundada": "founded created", "fundo": "founded", "creado": "created", "creada": "created",
+    "año": "year", "ano": "year", "cuando": "when year", "quien": "who", "cual": "which what",
+    "comites": "committees", "comite": "committee", "sector": "sector", "sectores": "sectors",
+    "estado": "state", "estados": "states", "pais": "country", "exportaciones": "exports",
+    "inversion": "investment", "aeroespacial": "aerospace", "automotriz": "automotive",
+    "energia": "energy", "renovable": "renewable", "renovables": "renewable", "clusteres": "clusters",
+    "tecnologias": "technologies", "informacion": "information", "ti": "it", "ley": "law",
+    "programa": "programme program", "objetivo": "goal aim objective", "empleados": "employees jobs",
+    "millones": "million", "mil": "thousand", "universidades": "universities", "ciudad": "city",
+    "innovacion": "innovation", "centros": "centers centres", "acuerdo": "agreement",
+    # German
+    "wie": "how", "viele": "many number", "mitglieder": "members", "unternehmen": "companies",
+    "firmen": "companies", "arbeitsplatze": "jobs", "gegrundet": "founded", "jahr": "year",
+    "wann": "when year", "wer": "who", "welche": "which", "ausschusse": "committees",
+    "bundesstaat": "state", "bundesstaaten": "states", "luftfahrt": "aerospace aviation",
+    "luft": "aerospace", "raumfahrt": "aerospace", "automobil": "automotive", "energie": "energy",
+    "erneuerbare": "renewable", "ziel": "goal aim", "exporte": "exports", "ausfuhren": "exports",
+    "investitionen": "investment", "gesetz": "law", "programm": "programme", "stadt": "city",
+    "millionen": "million", "milliarden": "billion", "hochschulen": "universities",
+    "beschaftigte": "jobs employees", "cluster": "cluster",
+}
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def expand_query(query: str) -> str:
+    """Extra words to search for: other names of the places mentioned and English equivalents of
+    Spanish or German words. Returns "" when there is nothing to add."""
+    folded = fold(query)
+    padded = f" {' '.join(_WORD.findall(folded))} "
+    extra: list[str] = []
+    for group in PLACE_GROUPS:
+        names = [" ".join(_WORD.findall(fold(name))) for name in group]
+        if any(f" {name} " in padded for name in names):
+            extra.extend(n for n in names if f" {n} " not in padded)
+    for word in _WORD.findall(folded):
+        if word in GLOSSARY:
+            extra.append(GLOSSARY[word])
+    return " ".join(dict.fromkeys(extra))

@@ -1,0 +1,64 @@
+"""Hybrid retrieval: dense (FAISS) and BM25 rankings fused with reciprocal rank fusion.
+
+RRF (Cormack, Clarke & Büttcher 2009, "Reciprocal Rank Fusion outperforms Condorcet and individual
+rank learning methods"): score(d) = Σ_r 1 / (k + rank_r(d)), k = 60. It needs no score calibration
+between the two rankers, which have incomparable scales. Ties are broken by chunk order, so fusion
+is deterministic. The query is expanded with ``lexicon`` (place names, Spanish/German words) for
+both rankers. This module does not compose answers.
+"""
+
+from __future__ import annotations
+
+from .embed import Embedder
+from .index import StoredIndex
+from .lexicon import expand_query
+from .text import tokenize
+from .types import Hit
+
+
+def rrf(rankings: list[list[int]], k: int = 60) -> list[tuple[int, float]]:
+    """Fuse ranked lists of ids; returns (id, score) best first, ties broken by id."""
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+def search(
+    index: StoredIndex,
+    embedder: Embedder,
+    query: str,
+    *,
+    k: int = 5,
+    candidates: int = 50,
+    rrf_k: int = 60,
+) -> list[Hit]:
+    """The top ``k`` chunks for ``query`` with each ranker's rank and score."""
+    if not index.chunks or not query.strip():
+        return []
+    extra = expand_query(query)
+    expanded = f"{query} {extra}".strip()
+    n = min(candidates, len(index.chunks))
+    dense_ids, dense_scores = index.dense_top(embedder.embed([expanded])[0], n)
+    bm25_ids, bm25_scores = index.bm25_top(tokenize(expanded), n)
+    dense = {int(i): (r, float(s)) for r, (i, s) in enumerate(zip(dense_ids, dense_scores), 1)}
+    sparse = {int(i): (r, float(s)) for r, (i, s) in enumerate(zip(bm25_ids, bm25_scores), 1)}
+    fused = rrf([[int(i) for i in dense_ids], [int(i) for i in bm25_ids]], k=rrf_k)
+    hits = []
+    for rank, (i, score) in enumerate(fused[:k], start=1):
+        chunk = index.chunks[i]
+        d, s = dense.get(i), sparse.get(i)
+        hits.append(
+            Hit(
+                chunk=chunk,
+                doc=index.docs[chunk.doc_id],
+                score=score,
+                rank=rank,
+                dense_rank=d[0] if d else None,
+                dense_score=d[1] if d else None,
+                bm25_rank=s[0] if s else None,
+                bm25_score=s[1] if s else None,
+            )
+        )
+    return hits
