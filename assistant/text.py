@@ -42,7 +42,9 @@ STOPWORDS = frozenset(
     el la los las un una unos unas de del y o en que por para con como cual cuales cuando donde
     quien quienes es son fue fueron se su sus al lo le les ha han hay este esta estos estas ese esa
     der die das den dem des ein eine einer eines und oder in im ist sind war waren wie was wer wo
-    wann welche welcher welches von vom zu zum zur mit auf fur für es sich hat haben gibt""".split()
+    wann welche welcher welches von vom zu zum zur mit auf fur für es sich hat haben gibt
+    tiene tienen tenia hay esta estan ser era segun sobre entre nach laut wurde wurden ist
+    hatte sein seine ihre ihr welchen welchem dem""".split()
 )
 
 

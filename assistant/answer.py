@@ -1,0 +1,285 @@
+"""The extractive answerer: picks the sentences of the retrieved chunks that answer the question.
+
+Offline and deterministic. Each sentence of a chunk (each window of lines, in a table) is scored by
+the share of the question's weighted key terms it covers (with its section and chunk as context),
+whether it holds what the question asks for (a number, a date), and its chunk's rank. The answer
+opens with a direct answer taken verbatim from the best sentence when the question asks for a
+number, a date or a name; shows every figure with its source and date when sources disagree;
+covers multi-part questions with more than one sentence; and abstains, naming what is missing,
+when the evidence is weak. It returns a ``Draft``; verification is a separate stage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .question import Question
+from .text import fold, sentence_spans, tokenize
+from .types import Citation, Hit
+
+_NUM_SPAN = re.compile(
+    r"(?:(?:more than|over|around|approximately|about|almost|nearly|some|up to|roughly)\s+)?"
+    r"[€$£]?\d[\d,.]*(?:\s?%|\s(?:million|billion|thousand))?"
+    r"(?:\s+(?!and\b|in\b|of\b|to\b|for\b|from\b|the\b|with\b|by\b|at\b)[A-Za-zÀ-ÿ][\w’'-]*){0,3}"
+)
+_DATE_SPAN = re.compile(
+    r"\b(?:(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\s+(?:\d{1,2},\s+)?(?:19|20)\d\d|\d{1,2}/\d{1,2}/(?:19|20)\d\d|(?:19|20)\d\d)\b"
+)
+_NAME_SPAN = re.compile(r"\b[A-ZÁÉÍÓÚ][\w’'-]+(?:\s+(?:de|la|del|y|of|the)?\s*[A-ZÁÉÍÓÚ][\w’'-]+)+")
+_HAS_NUMBER = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    hit: int  # index into the hits
+    start: int
+    end: int
+    text: str
+    score: float
+    coverage: float  # share of the question's weight found in the sentence and its context
+    found: frozenset[str]
+
+
+@dataclass
+class Draft:
+    """An answer before verification: sentences with the source numbers they cite."""
+
+    sentences: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    abstained: bool = False
+    confidence: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return " ".join(f"{s} {''.join(f'[{n}]' for n in cites)}".strip() for s, cites in self.sentences)
+
+
+def _windows(hit: Hit) -> list[tuple[int, int]]:
+    text = hit.chunk.text
+    if hit.chunk.kind != "table":
+        return sentence_spans(text)
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    return [(lines[i][0], lines[min(i + 2, len(lines) - 1)][1]) for i in range(1, len(lines))]
+
+
+def candidates(q: Question, hits: list[Hit]) -> list[Candidate]:
+    out = []
+    for h, hit in enumerate(hits):
+        context = set(tokenize(f"{hit.doc.title} {hit.chunk.section}"))
+        chunk_tokens = set(tokenize(hit.chunk.text)) | context
+        chunk_cov = q.weight_of(chunk_tokens)
+        for start, end in _windows(hit):
+            text = hit.chunk.text[start:end]
+            tokens = set(tokenize(text))
+            if len(tokens) < 2:
+                continue
+            own, ctx = q.weight_of(tokens), q.weight_of(tokens | context)
+            score = 0.55 * own + 0.25 * ctx + 0.2 * chunk_cov + 0.06 / (1 + h)
+            if q.kind == "number":
+                score += 0.2 if _HAS_NUMBER.search(_strip_years(text)) else -0.25
+            elif q.kind == "date":
+                score += 0.2 if _DATE_SPAN.search(text) else -0.25
+            if len(tokens) < 5 and hit.chunk.kind != "table":
+                score -= 0.1
+            found = frozenset(tokens | context) & frozenset(q.terms)
+            out.append(Candidate(h, start, end, text, score, max(ctx, 0.8 * chunk_cov), found))
+    return sorted(out, key=lambda c: (-c.score, c.hit, c.start))
+
+
+def _strip_years(text: str) -> str:
+    return re.sub(r"\b(19|20)\d\d\b", "", text)
+
+
+def _head(text: str, end: int) -> set[str]:
+    """The first content words after a number: what it counts ("24 of the clusters")."""
+    return {t for t in tokenize(text[end : end + 60])[:3] if not t[0].isdigit()}
+
+
+def _number_end(span: re.Match[str]) -> int:
+    number = re.match(r"[^\d]*[\d,.]+", span.group(0))
+    return span.start() + (number.end() if number else 0)
+
+
+def _is_year(span: re.Match[str]) -> bool:
+    first = re.search(r"\d[\d,.]*", span.group(0))
+    return bool(first and re.fullmatch(r"(?:19|20)\d\d", first.group(0).rstrip(",.")))
+
+
+_STOP = frozenset("which that who whose where when while including between".split())
+
+
+def _trim(span: str) -> str:
+    words = span.strip().rstrip(",.;:").split()
+    while len(words) > 1 and (words[-1].endswith(("ing", "ed")) or words[-1].lower() in _STOP):
+        words.pop()
+    return " ".join(words).rstrip(",.;:")
+
+
+def _best_span(q: Question, sentence: str, spans: list[re.Match[str]]) -> re.Match[str] | None:
+    """Prefer the span whose following words are what the question asks about; then the first."""
+    asked, wanted = set(q.terms), set(q.counted)
+
+    def key(span: re.Match[str]) -> tuple[int, int, int]:
+        head = _head(sentence, _number_end(span))
+        return (0 if head & wanted else 1, 0 if head & asked else 1, span.start())
+
+    return min(spans, key=key) if spans else None
+
+
+def direct_answer(q: Question, sentence: str) -> str | None:
+    """A short answer taken verbatim from the sentence, for number, date and name questions."""
+    if q.kind == "number":
+        spans = [m for m in _NUM_SPAN.finditer(sentence) if not _is_year(m)]
+        best = _best_span(q, sentence, spans)
+    elif q.kind == "date":
+        spans = list(_DATE_SPAN.finditer(sentence))
+        best = spans[0] if spans else None
+    elif q.kind == "name":
+        asked = set(q.terms)
+        spans = [m for m in _NAME_SPAN.finditer(sentence) if not set(tokenize(m.group(0))) <= asked]
+        best = spans[0] if spans else None
+    else:
+        return None
+    if best is None:
+        return None
+    span = _trim(best.group(0))
+    return span if span and span != sentence.strip() else None
+
+
+def conflicting(
+    q: Question, best: Candidate, pool: list[Candidate], hits: list[Hit]
+) -> list[tuple[Candidate, str]]:
+    """Figures for the same thing from other documents: one per document, when they differ.
+
+    Conservative on purpose: the other sentence must match every question term the best one
+    matches, score nearly as well, and its number must count one of the asked-about things."""
+    first = direct_answer(q, best.text)
+    if q.kind != "number" or not first:
+        return []
+    asked = set(q.counted) or set(q.terms)
+    figures = [(best, first)]
+    seen_values = {re.sub(r"\D", "", first.split()[0])}
+    seen_docs = {hits[best.hit].doc.doc_id}
+    for c in pool:
+        doc = hits[c.hit].doc.doc_id
+        if doc in seen_docs or c.score < 0.75 * best.score or not c.found >= best.found:
+            continue
+        spans = [m for m in _NUM_SPAN.finditer(c.text) if not _is_year(m)]
+        spans = [m for m in spans if _head(c.text, _number_end(m)) & asked]
+        if not spans:
+            continue
+        span = _trim(spans[0].group(0))
+        value = re.sub(r"\D", "", span.split()[0])
+        if value and value not in seen_values:
+            seen_values.add(value)
+            seen_docs.add(doc)
+            figures.append((c, span))
+    return figures if len(figures) > 1 else []
+
+
+def _citation(n: int, hit: Hit, quote: str, verified: bool = True) -> Citation:
+    return Citation(
+        n=n,
+        doc=hit.doc.doc_id,
+        title=hit.doc.title,
+        publisher=hit.doc.publisher,
+        date=hit.doc.date,
+        section=hit.chunk.section,
+        page=hit.chunk.page,
+        quote=quote,
+        verified=verified,
+        chunk_id=hit.chunk.id,
+        passage=hit.chunk.text,
+    )
+
+
+class _Citations:
+    """Numbers citations in order of first use; the same quote gets the same number."""
+
+    def __init__(self, hits: list[Hit]) -> None:
+        self.hits = hits
+        self.items: list[Citation] = []
+
+    def cite(self, c: Candidate) -> int:
+        for item in self.items:
+            if item.chunk_id == self.hits[c.hit].chunk.id and item.quote == c.text:
+                return item.n
+        self.items.append(_citation(len(self.items) + 1, self.hits[c.hit], c.text))
+        return len(self.items)
+
+
+def _source_label(hit: Hit) -> str:
+    parts = [p for p in (hit.doc.publisher.split(" (")[0], hit.doc.date) if p]
+    return ", ".join(parts) or hit.doc.title
+
+
+def _select(q: Question, ranked: list[Candidate], limit: int) -> list[Candidate]:
+    """The best sentence, then others that add question terms it lacks (multi-part questions)."""
+    best = ranked[0]
+    chosen, covered = [best], set(best.found)
+    for c in ranked[1:]:
+        if len(chosen) >= limit:
+            break
+        if any(c.hit == o.hit and (c.start < o.end and o.start < c.end) for o in chosen):
+            continue  # overlapping table windows or the same sentence
+        new = c.found - covered
+        new_weight = sum(w for t, w in zip(q.terms, q.weights, strict=True) if t in new)
+        strong = c.score >= 0.85 * best.score
+        if (new_weight > 0.15 * sum(q.weights) and c.score >= 0.5 * best.score) or strong:
+            chosen.append(c)
+            covered |= c.found
+    return chosen
+
+
+def abstain(q: Question, hits: list[Hit], ranked: list[Candidate]) -> Draft:
+    """'The documents don't say ...' naming what is missing, with the closest passages."""
+    seen: set[str] = set()
+    for hit in hits:
+        seen |= set(tokenize(f"{hit.doc.title} {hit.chunk.section} {hit.chunk.text}"))
+    missing = [t for t, w in sorted(zip(q.terms, q.weights), key=lambda p: -p[1]) if t not in seen]
+    question = q.text.strip().rstrip("?.! ")
+    if missing:
+        lead = f"The documents don't say: none of the passages found mentions {', '.join(missing[:3])}."
+    else:
+        lead = f"The documents don't say this (“{question[:200]}”): no passage answers it directly."
+    draft = Draft(abstained=True, confidence=ranked[0].coverage if ranked else 0.0)
+    draft.sentences.append((lead, ()))
+    book = _Citations(hits)
+    pointers = []
+    for c in ranked:
+        if len(pointers) == 2:
+            break
+        if all(hits[c.hit].chunk.id != hits[p.hit].chunk.id for p in pointers):
+            pointers.append(c)
+    if pointers:
+        numbers = tuple(book.cite(c) for c in pointers)
+        draft.sentences.append(("The closest passages are shown as pointers.", numbers))
+    draft.citations = book.items
+    return draft
+
+
+def extractive(q: Question, hits: list[Hit], threshold: float, limit: int = 3) -> Draft:
+    """Compose an extractive answer to ``q`` from ``hits``, or abstain below ``threshold``."""
+    ranked = candidates(q, hits)
+    if not ranked or ranked[0].coverage < threshold:
+        return abstain(q, hits, ranked)
+    book = _Citations(hits)
+    draft = Draft(confidence=ranked[0].coverage)
+    best = ranked[0]
+    figures = conflicting(q, best, ranked, hits)
+    if figures:
+        parts = [f"{span} ({_source_label(hits[c.hit])}) [{book.cite(c)}]" for c, span in figures]
+        draft.sentences.append((f"The sources give different figures: {'; '.join(parts)}.", ()))
+        for c, _ in figures:
+            draft.sentences.append((c.text, (book.cite(c),)))
+    else:
+        chosen = _select(q, ranked, limit + (1 if q.kind == "list" else 0))
+        short = direct_answer(q, best.text)
+        if short:
+            draft.sentences.append((short, (book.cite(best),)))
+        for c in chosen:
+            draft.sentences.append((c.text, (book.cite(c),)))
+    draft.citations = book.items
+    return draft

@@ -1,0 +1,315 @@
+"""The Assistant: the one place where the stages are wired together, as a LangChain (LCEL) chain.
+
+    (question, history) ─condense─▶ query ─retrieve─▶ hits ─answer─▶ draft ─verify─▶ Answer
+
+``Assistant.ask`` runs the chain; ``Assistant.stream`` runs the same stages and yields the answer
+text as it is produced, then the final ``Answer``. The answer backend is chosen by one setting
+(``ASSISTANT_LLM``): ``extractive`` (default, offline) or a LangChain chat model; if the chat model
+fails, the answer says so in ``warnings`` and falls back to the extractive answer. Retrieval is
+exposed to LangChain as a ``BaseRetriever`` over our own FAISS + BM25 index.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from langchain_core.runnables import RunnableLambda, RunnablePassthrough
+
+from . import retrieve as retrieval
+from .answer import Draft, extractive
+from .build import IndexReport, Progress, build_index
+from .chunk import ChunkSettings
+from .config import Settings
+from .conversation import condense, is_follow_up, trim_history
+from .embed import Embedder, SentenceTransformerEmbedder, make_embedder
+from .errors import AssistantError, BackendError, InputError, IndexMissingError
+from .generated import parse_generated
+from .index import StoredIndex, load_index
+from .question import analyse, idf_from_df
+from .types import Answer, Hit, Turn
+from .verify import verify
+
+log = logging.getLogger(__name__)
+__all__ = ["Assistant", "IndexReport"]
+
+
+class HybridRetriever(BaseRetriever):
+    """LangChain view of our hybrid search; each Document carries its ``Hit`` in metadata."""
+
+    assistant: Any
+    k: int = 5
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[LCDocument]:
+        return [
+            LCDocument(page_content=h.chunk.text, metadata={"hit": h, "doc": h.doc.doc_id})
+            for h in self.assistant.retrieve(query, self.k)
+        ]
+
+
+def _turns(history: list[dict[str, str]] | list[Turn] | None) -> list[Turn]:
+    turns = []
+    for item in history or []:
+        role, content = (item.role, item.content) if isinstance(item, Turn) else (
+            item.get("role"), item.get("content"))  # fmt: skip
+        if role not in ("user", "assistant") or not isinstance(content, str):
+            raise InputError(
+                "Each history item needs role 'user' or 'assistant' and a text 'content'."
+            )
+        turns.append(Turn(role, content))
+    return turns
+
+
+class Assistant:
+    """Questions in, verified answers out. Thread-safe for asking; indexing is serialised."""
+
+    def __init__(self, settings: Settings, index: StoredIndex, embedder: Embedder) -> None:
+        self.settings = settings
+        self._index = index
+        self.embedder = embedder
+        self._lock = threading.Lock()
+        self._models: dict[str, Any] = {}
+        self._idf = self._make_idf(index)
+        self.chain = (
+            RunnablePassthrough.assign(query=RunnableLambda(self._condense))
+            | RunnablePassthrough.assign(hits=RunnableLambda(self._retrieve_step))
+            | RunnableLambda(self._answer_step)
+        )
+
+    # -- construction --------------------------------------------------------------------------
+    @classmethod
+    def load(
+        cls,
+        settings: Settings | None = None,
+        *,
+        embedder: Embedder | None = None,
+        build_if_missing: bool = False,
+        progress: Progress | None = None,
+    ) -> Assistant:
+        settings = settings or Settings()
+        embedder = embedder or make_embedder(settings.embedder)
+        try:
+            index = load_index(settings.index_dir, embedder.model_id)
+        except IndexMissingError:
+            if not build_if_missing:
+                raise
+            cls._build(settings, embedder, rebuild=False, progress=progress)
+            index = load_index(settings.index_dir, embedder.model_id)
+        return cls(settings, index, embedder)
+
+    @staticmethod
+    def _build(
+        settings: Settings, embedder: Embedder, *, rebuild: bool, progress: Progress | None
+    ) -> IndexReport:
+        # Building embeds many chunks: sentence-transformers batches faster than the numpy
+        # query embedder; both give the same vectors (tests/test_embed_numpy.py).
+        index_embedder: Any = embedder if embedder.model_id != "all-MiniLM-L6-v2" else (
+            SentenceTransformerEmbedder)  # fmt: skip
+        return build_index(
+            settings.corpus_dir,
+            settings.index_dir,
+            index_embedder,
+            chunk_settings=ChunkSettings(settings.chunk_size, settings.chunk_overlap),
+            max_bytes=int(settings.max_file_mb * 1_000_000),
+            hnsw_threshold=settings.hnsw_threshold,
+            rebuild=rebuild,
+            progress=progress,
+        )
+
+    def index(self, rebuild: bool = False, progress: Progress | None = None) -> IndexReport:
+        """Re-index the corpus folder incrementally and start using the result."""
+        with self._lock:
+            report = self._build(self.settings, self.embedder, rebuild=rebuild, progress=progress)
+            if report.changed:
+                index = load_index(self.settings.index_dir, self.embedder.model_id)
+                self._idf, self._index = self._make_idf(index), index
+            return report
+
+    @staticmethod
+    def _make_idf(index: StoredIndex):  # type: ignore[no-untyped-def]
+        bm25 = index.bm25
+
+        def df(term: str) -> int:
+            t = bm25.vocab.get(term)
+            return 0 if t is None else int(bm25.offsets[t + 1] - bm25.offsets[t])
+
+        return idf_from_df(df, max(bm25.size, 1))
+
+    # -- reading -------------------------------------------------------------------------------
+    def documents(self) -> list[dict[str, Any]]:
+        counts: dict[str, int] = {}
+        for chunk in self._index.chunks:
+            counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
+        return [
+            {**info.to_dict(), "chunks": counts.get(doc_id, 0)}
+            for doc_id, info in sorted(self._index.docs.items())
+        ]
+
+    def retrieve(self, query: str, k: int | None = None) -> list[Hit]:
+        s = self.settings
+        return retrieval.search(
+            self._index, self.embedder, query, k=k or s.top_k, candidates=s.candidates, rrf_k=s.rrf_k
+        )
+
+    def retriever(self, k: int | None = None) -> HybridRetriever:
+        return HybridRetriever(assistant=self, k=k or self.settings.top_k)
+
+    # -- asking --------------------------------------------------------------------------------
+    def _prepare(self, question: str, history: Any, llm: str | None, k: int | None) -> dict:
+        if not isinstance(question, str) or not question.strip():
+            raise InputError("The question is empty: type a question about the documents.")
+        warnings = []
+        question = question.strip()
+        if len(question) > self.settings.max_question_chars:
+            question = question[: self.settings.max_question_chars]
+            warnings.append(
+                f"The question was cut to {self.settings.max_question_chars} characters."
+            )
+        turns = trim_history(_turns(history), self.settings.history_turns,
+                             self.settings.history_chars)  # fmt: skip
+        if k is not None and not 1 <= int(k) <= 50:
+            raise InputError(f"k={k} is out of range: choose between 1 and 50 sources.")
+        return {
+            "question": question,
+            "history": turns,
+            "llm": (llm or self.settings.llm).strip() or "extractive",
+            "k": int(k or self.settings.top_k),
+            "warnings": warnings,
+            "timings": {},
+            "t0": time.perf_counter(),
+        }
+
+    def _chat_model(self, spec: str) -> Any:
+        if spec not in self._models:
+            from .llm import make_chat_model  # deferred: LLM clients load only when used
+
+            s = self.settings
+            self._models[spec] = make_chat_model(
+                spec, base_url=s.openai_base_url, api_key=s.openai_api_key,
+                ollama_base_url=s.ollama_base_url, timeout=s.llm_timeout,
+                temperature=s.llm_temperature,
+            )  # fmt: skip
+        return self._models[spec]
+
+    def _condense(self, state: dict) -> str:
+        started = time.perf_counter()
+        query = condense(state["question"], state["history"])
+        if state["llm"] != "extractive" and state["history"] and is_follow_up(state["question"]):
+            try:
+                from .llm import rewrite_query
+
+                history = [{"role": t.role, "content": t.content} for t in state["history"]]
+                query = rewrite_query(self._chat_model(state["llm"]), state["question"], history)
+            except AssistantError as exc:
+                state["warnings"].append(f"{exc} (used the rule-based follow-up rewrite)")
+        state["timings"]["condense"] = (time.perf_counter() - started) * 1000
+        return query
+
+    def _retrieve_step(self, state: dict) -> list[Hit]:
+        started = time.perf_counter()
+        hits = self.retrieve(state["query"], state["k"])
+        state["timings"]["retrieve"] = (time.perf_counter() - started) * 1000
+        return hits
+
+    def _extractive(self, state: dict) -> Draft:
+        q = analyse(state["query"], self._idf)
+        return extractive(q, state["hits"], self.settings.abstain_threshold)
+
+    def _generate(self, state: dict) -> Iterator[str]:
+        from .llm import generate
+
+        history = [{"role": t.role, "content": t.content} for t in state["history"]]
+        return generate(self._chat_model(state["llm"]), state["question"], state["hits"], history)
+
+    def _finish(self, state: dict, draft: Draft, mode: str) -> Answer:
+        started = time.perf_counter()
+        sentences, citations = verify(draft.sentences, draft.citations, abstained=draft.abstained)
+        timings = state["timings"]
+        timings["verify"] = (time.perf_counter() - started) * 1000
+        timings["total"] = (time.perf_counter() - state["t0"]) * 1000
+        warnings = list(state["warnings"])
+        if mode != "extractive" and not all(s.verified for s in sentences):
+            warnings.append("Some sentences of this answer could not be verified against the sources.")
+        return Answer(
+            question=state["question"],
+            query=state["query"],
+            answer=draft.text,
+            abstained=draft.abstained,
+            mode=mode,
+            citations=tuple(citations),
+            warnings=tuple(warnings),
+            timings_ms=dict(timings),
+            sentences=tuple(sentences),
+            hits=tuple(state["hits"]),
+        )
+
+    def _answer_step(self, state: dict) -> Answer:
+        started = time.perf_counter()
+        mode = state["llm"]
+        if mode == "extractive":
+            draft = self._extractive(state)
+        else:
+            try:
+                draft = parse_generated("".join(self._generate(state)), state["hits"])
+            except AssistantError as exc:
+                state["warnings"].append(str(exc))
+                draft, mode = self._extractive(state), "extractive"
+        state["timings"]["answer"] = (time.perf_counter() - started) * 1000
+        return self._finish(state, draft, mode)
+
+    def ask(
+        self,
+        question: str,
+        history: list[dict[str, str]] | list[Turn] | None = None,
+        *,
+        llm: str | None = None,
+        k: int | None = None,
+    ) -> Answer:
+        """Answer ``question`` given the conversation so far; see ``Answer.to_dict``."""
+        result: Answer = self.chain.invoke(self._prepare(question, history, llm, k))
+        return result
+
+    def stream(
+        self,
+        question: str,
+        history: list[dict[str, str]] | list[Turn] | None = None,
+        *,
+        llm: str | None = None,
+        k: int | None = None,
+    ) -> Iterator[str | Answer]:
+        """Yield the answer text as it is produced, then the final ``Answer``."""
+        state = self._prepare(question, history, llm, k)
+        state["query"] = self._condense(state)
+        state["hits"] = self._retrieve_step(state)
+        started = time.perf_counter()
+        mode, draft = state["llm"], None
+        if mode != "extractive":
+            parts: list[str] = []
+            try:
+                for delta in self._generate(state):
+                    parts.append(delta)
+                    yield delta
+                draft = parse_generated("".join(parts), state["hits"])
+            except (BackendError, AssistantError) as exc:
+                state["warnings"].append(str(exc))
+                if parts:
+                    yield "\n\n"
+        if draft is None:
+            draft, mode = self._extractive(state), "extractive"
+            for sentence, cites in draft.sentences:
+                yield f"{sentence} {''.join(f'[{n}]' for n in cites)}".strip() + " "
+        state["timings"]["answer"] = (time.perf_counter() - started) * 1000
+        yield self._finish(state, draft, mode)
+
+
+def default_index_exists(settings: Settings) -> bool:
+    return (Path(settings.index_dir) / "manifest.json").exists()

@@ -1,0 +1,126 @@
+"""What a question asks for: its answer type and its key terms, with their weights.
+
+Pure functions over text; used by the extractive answerer and the abstention decision. The
+answer type decides whether the answer opens with a short direct answer (a number, a date, a name
+or a list) taken verbatim from the best sentence.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from .lexicon import GLOSSARY, expand_query
+from .text import fold, tokenize
+
+Kind = Literal["number", "date", "name", "list", "other"]
+
+_NUMBER_Q = re.compile(
+    r"\b(how (many|much|big|large|high|long)|what (is the )?(number|share|percentage|percent|"
+    r"proportion|amount|value|size|rate|figure|total)|cuant[oa]s?|wie (viele?|hoch|gross)|"
+    r"what percentage|how fast)\b"
+)
+_DATE_Q = re.compile(
+    r"\b(when|what year|which year|in what year|since when|what date|on what date|cuando|"
+    r"en que ano|wann|in welchem jahr|seit wann)\b"
+)
+_NAME_Q = re.compile(r"^\W*(who|whom|whose|quien|quienes|wer|wessen)\b|\bwhat is the name\b")
+_LIST_Q = re.compile(
+    r"\b(which|what) (are|were) (the )?|\b(list|name)( the| all)? |\bwhat (\w+ ){0,2}(include|"
+    r"includes|are included)|\bwhich \w+s\b|\bcuales\b|\bwelche\b"
+)
+# Words that frame a question but say nothing about its topic.
+FRAME = frozenset(
+    """how many much what which who whom whose when where why does did do is are was were
+    according say says said tell give name list number mexico mexican country document
+    documents briefing article interview mention mentions describe described called named kind
+    type main""".split()
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    kind: Kind
+    terms: tuple[str, ...]  # key terms, folded
+    weights: tuple[float, ...]  # their idf weights
+    counted: tuple[str, ...] = ()  # what a "how many" question counts: "jobs", "it clusters"
+
+    def weight_of(self, found: set[str]) -> float:
+        """Share of the question's term weight present in ``found`` (0..1)."""
+        total = sum(self.weights) or 1.0
+        return sum(w for t, w in zip(self.terms, self.weights, strict=True) if t in found) / total
+
+
+def answer_kind(question: str) -> Kind:
+    q = fold(question)
+    if _DATE_Q.search(q):
+        return "date"
+    if _NUMBER_Q.search(q):
+        return "number"
+    if _NAME_Q.search(q):
+        return "name"
+    if _LIST_Q.search(q):
+        return "list"
+    return "other"
+
+
+_FOREIGN = frozenset(
+    """que qué cual cuál cuales cuántos cuántas cuantos cuantas quien quién donde dónde cuando
+    cuándo como cómo tiene tienen del los las una segun según wie viele welche welcher wer wann wo
+    hat haben gibt der die das und mit laut""".split()
+)
+
+
+def is_foreign(question: str) -> bool:
+    """True for a Spanish or German question (two or more of their function words)."""
+    words = fold(question).split()
+    return sum(1 for w in words if w.strip("¿?¡!,.") in _FOREIGN) >= 2
+
+
+def analyse(question: str, idf: Callable[[str], float]) -> Question:
+    """Key terms of the question (and of its lexicon expansion, at half weight).
+
+    In a Spanish or German question, words the lexicon translates are replaced by their English
+    equivalents, and words unknown to the corpus weigh little: they are likely untranslated
+    vocabulary, not the missing topic that would justify abstaining."""
+    foreign = is_foreign(question)
+    own = [t for t in dict.fromkeys(tokenize(question)) if t not in FRAME]
+    if foreign:
+        own = [t for t in own if t not in GLOSSARY]
+    extra = [
+        t for t in dict.fromkeys(tokenize(expand_query(question))) if t not in FRAME and t not in own
+    ]
+    floor = min((idf(t) for t in own + extra), default=1.0)
+    weights = [floor * 0.5 if foreign and idf(t) > 5 * floor else idf(t) for t in own]
+    weights += [(1.0 if foreign else 0.5) * idf(t) for t in extra]
+    return Question(
+        question, answer_kind(question), tuple(own + extra), tuple(weights), counted(question)
+    )
+
+
+_COUNTED = re.compile(
+    r"\b(?:how many|how much|number of|cuant[oa]s|wie viele?|anzahl der)\s+((?:[\w@&-]+\s*){1,3})"
+)
+
+
+def counted(question: str) -> tuple[str, ...]:
+    """The words right after "how many": what the answer's number should be counting."""
+    match = _COUNTED.search(fold(question))
+    if not match:
+        return ()
+    words = [w for w in tokenize(match.group(1)) if w not in FRAME]
+    translated = tokenize(" ".join(GLOSSARY.get(w, w) for w in words))
+    return tuple(t for t in translated if t not in FRAME)
+
+
+def idf_from_df(df: Callable[[str], int], n_docs: int) -> Callable[[str], float]:
+    """Smoothed idf; a term absent from the corpus gets the highest weight."""
+
+    def idf(term: str) -> float:
+        return math.log(1.0 + (n_docs + 1) / (df(term) + 0.5))
+
+    return idf

@@ -1,0 +1,63 @@
+"""Verification of an answer against its sources, for every backend.
+
+Checks, per sentence: it cites at least one source; every [n] points to a source that was given;
+every number, percentage, money amount and year in the sentence appears in the text of a source it
+cites (numbers normalised: "35,000" = "35 000" = "35.000", "€9.9 billion" -> 9.9, "2%" -> 2). A
+sentence failing a check is marked unverified with the reason, and so are the citations it uses.
+This module does not change the answer text: it only reports.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .text import numbers_in
+from .types import Citation, Sentence
+
+MARKER = re.compile(r"\s*\[(\d{1,3})\]")
+
+
+def markers(text: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in MARKER.findall(text))
+
+
+def strip_markers(text: str) -> str:
+    return MARKER.sub("", text).strip()
+
+
+def verify(
+    sentences: list[tuple[str, tuple[int, ...]]],
+    citations: list[Citation],
+    *,
+    abstained: bool = False,
+) -> tuple[list[Sentence], list[Citation]]:
+    """Sentence verdicts, and the citations with ``verified`` set from the sentences using them."""
+    by_n = {c.n: c for c in citations}
+    checked: list[Sentence] = []
+    failed_sources: set[int] = set()
+    for text, given in sentences:
+        cites = tuple(dict.fromkeys(given + markers(text)))
+        issues: list[str] = []
+        claim = strip_markers(text)
+        if abstained:
+            checked.append(Sentence(text, cites, True, ()))
+            continue
+        if not cites:
+            issues.append("no citation")
+        unknown = [n for n in cites if n not in by_n]
+        if unknown:
+            issues.append(f"cites {', '.join(f'[{n}]' for n in unknown)}, not a source given")
+        known = [by_n[n] for n in cites if n in by_n]
+        if known:
+            evidence = set()
+            for c in known:
+                evidence.update(numbers_in(c.passage or c.quote))
+            missing = [n for n in dict.fromkeys(numbers_in(claim)) if n not in evidence]
+            if missing:
+                issues.append(f"{', '.join(missing)} not found in the cited text")
+        if issues:
+            failed_sources.update(n for n in cites if n in by_n)
+        checked.append(Sentence(text, cites, not issues, tuple(issues)))
+    verified = [replace(c, verified=c.n not in failed_sources) for c in citations]
+    return checked, verified
