@@ -37,6 +37,8 @@ _QUESTION_WORDS = frozenset(
     "and in on for the a an according qué cuál cuántos cuántas quién dónde cuándo was wie wer "
     "welche wann wo".split()
 )
+# `condense` compares folded words ("cuántos" -> "cuantos"): keep both spellings.
+_QUESTION_WORDS |= {fold(w) for w in _QUESTION_WORDS}
 _PLACES = {fold(name) for group in PLACE_GROUPS for name in group}
 
 

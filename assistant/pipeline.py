@@ -57,8 +57,14 @@ class HybridRetriever(BaseRetriever):
 
 
 def _turns(history: list[dict[str, str]] | list[Turn] | None) -> list[Turn]:
+    if history is not None and not isinstance(history, list | tuple):
+        raise InputError("The history must be a list of {'role': ..., 'content': ...} items.")
     turns = []
     for item in history or []:
+        if not isinstance(item, Turn | dict):
+            raise InputError(
+                "Each history item needs role 'user' or 'assistant' and a text 'content'."
+            )
         role, content = (item.role, item.content) if isinstance(item, Turn) else (
             item.get("role"), item.get("content"))  # fmt: skip
         if role not in ("user", "assistant") or not isinstance(content, str):

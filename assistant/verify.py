@@ -1,9 +1,10 @@
 """Verification of an answer against its sources, for every backend.
 
 Checks, per sentence: it cites at least one source; every [n] points to a source that was given;
-every number, percentage, money amount and year in the sentence appears in the text of a source it
-cites (numbers normalised: "35,000" = "35 000" = "35.000", "€9.9 billion" -> 9.9, "2%" -> 2). A
-sentence failing a check is marked unverified with the reason, and so are the citations it uses.
+every number, percentage, money amount and year in the sentence appears in the text (or the date or
+title) of a source it cites (numbers normalised: "35,000" = "35 000" = "35.000", "€9.9 billion"
+-> 9.9, "2%" -> 2). A sentence failing a check is marked unverified with the reason, and so are
+the citations it uses.
 This module does not change the answer text: it only reports.
 """
 
@@ -53,6 +54,8 @@ def verify(
             evidence = set()
             for c in known:
                 evidence.update(numbers_in(c.passage or c.quote))
+                # The source's date and title are shown with it (answer labels, LLM prompt).
+                evidence.update(numbers_in(f"{c.date} {c.title}"))
             missing = [n for n in dict.fromkeys(numbers_in(claim)) if n not in evidence]
             if missing:
                 issues.append(f"{', '.join(missing)} not found in the cited text")
