@@ -93,8 +93,15 @@ def _strip_years(text: str) -> str:
 
 
 def _head(text: str, end: int) -> set[str]:
-    """The first content words after a number: what it counts ("24 of the clusters")."""
-    return {t for t in tokenize(text[end : end + 60])[:3] if not t[0].isdigit()}
+    """The first content words after a number: what it counts ("24 of the clusters").
+
+    They stop at the next number: in "45 members and 12 committees", 45 counts members only."""
+    head: set[str] = set()
+    for token in tokenize(text[end : end + 60])[:3]:
+        if token[0].isdigit():
+            break
+        head.add(token)
+    return head
 
 
 def _number_end(span: re.Match[str]) -> int:
