@@ -90,8 +90,10 @@ def check_size(size_bytes: int, name: str, max_mb: float) -> None:
         raise InputError(f"{name!r} is empty; upload a file with text in it.")
     limit = int(max_mb * 1024 * 1024)
     if size_bytes > limit:
+        mb = size_bytes / 2**20
+        size = f"{mb:.1f} MB" if mb >= 1 else f"{size_bytes / 1024:.0f} KB"
         raise InputError(
-            f"{name!r} is {size_bytes / 1024 / 1024:.1f} MB; the limit is {max_mb:g} MB "
+            f"{name!r} is {size}; the limit is {max_mb:g} MB "
             "(setting ASSISTANT_MAX_UPLOAD_MB). Split the file or raise the limit."
         )
 
