@@ -88,6 +88,13 @@ def load_thresholds(path: Path = THRESHOLDS) -> dict[str, dict[str, float]]:
         raise ConfigError(f"{path}: cannot read the thresholds ({exc}).") from exc
 
 
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def _check_questions() -> int:
     script = ROOT / "evals" / "check_questions.py"
     return subprocess.run([sys.executable, str(script)], check=False).returncode
@@ -142,7 +149,7 @@ def eval_command(
         questions = load_questions(questions_file, limit)
         result = evaluate(
             settings, questions, k=k, llm=llm, baseline=not no_baseline, overrides=overrides,
-            questions_file=str(questions_file), progress=True,
+            questions_file=_relative(questions_file), progress=True,
         )  # fmt: skip
         problems = check_thresholds(result["metrics"], load_thresholds()) if gate else []
     except AssistantError as exc:

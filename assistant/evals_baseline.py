@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .config import Settings
-from .embed import Embedder, make_embedder
+from .embed import Embedder, SentenceTransformerEmbedder
 from .errors import LoadError
 from .evals_metrics import Question, context_rank, retrieval_metrics, source_rank
 from .load import corpus_files, load_file
@@ -44,7 +44,8 @@ def run_baseline(
                 pieces = splitter.split_text(page.text)
                 texts += pieces
                 docs += [doc_id] * len(pieces)
-    embedder = embedder or make_embedder(settings.embedder)
+    # torch, as the index build uses: the numpy query embedder is slow on batches of long chunks
+    embedder = embedder or SentenceTransformerEmbedder()
     vectors = embedder.embed(texts)
     index = faiss.IndexFlatIP(vectors.shape[1])
     index.add(vectors)

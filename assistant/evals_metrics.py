@@ -174,11 +174,14 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
 
 
-def _share(numerator: float, denominator: float) -> float:
-    return round(numerator / denominator, 4) if denominator else 0.0
+def _share(numerator: float, denominator: float) -> float | None:
+    """A rounded ratio; None (not measured) when nothing was counted."""
+    return round(numerator / denominator, 4) if denominator else None
 
 
-def retrieval_metrics(ranks: Sequence[tuple[int | None, int | None]], k: int) -> dict[str, float]:
+def retrieval_metrics(
+    ranks: Sequence[tuple[int | None, int | None]], k: int
+) -> dict[str, float | None]:
     """answer-in-context@k, source recall@k and MRR@k from (context_rank, source_rank) pairs."""
     n = len(ranks)
     in_context = sum(1 for c, _ in ranks if c is not None and c <= k)
@@ -214,7 +217,7 @@ def summarize(records: Sequence[Record], k: int) -> dict[str, Any]:
         "latency_p95_ms": round(percentile(latencies, 95), 1),
         "errors": sum(1 for r in records if r.error),
     }
-    categories: dict[str, dict[str, float]] = {}
+    categories: dict[str, dict[str, float | None]] = {}
     for cat in sorted({r.category for r in records}):
         rows = [r for r in records if r.category == cat]
         categories[cat] = {
@@ -281,6 +284,8 @@ def check_thresholds(metrics: dict[str, Any], thresholds: dict[str, dict[str, fl
         for name, limit in limits.items():
             if name not in metrics:
                 problems.append(f"[{bound}] {name}: no such metric in the run")
+            elif metrics[name] is None:
+                problems.append(f"{name} was not measured (no questions of that kind)")
             elif bound == "min" and metrics[name] < limit:
                 problems.append(f"{name} = {metrics[name]} fell below its floor {limit}")
             elif bound == "max" and metrics[name] > limit:

@@ -208,6 +208,17 @@ def latest_result(results_dir: Path, exclude: str = "") -> dict[str, Any] | None
     return None
 
 
+def dumps(result: dict[str, Any]) -> str:
+    """The result as JSON, one line per question so the file stays small and diffable."""
+    head = {key: value for key, value in result.items() if key != "questions"}
+    body = json.dumps(head, indent=1, ensure_ascii=False)
+    rows = ",\n".join(
+        "  " + json.dumps(q, ensure_ascii=False, separators=(",", ":"))
+        for q in result.get("questions", [])
+    )
+    return body[: body.rindex("}")].rstrip() + ',\n "questions": [\n' + rows + "\n ]\n}\n"
+
+
 def save_run(result: dict[str, Any], results_dir: Path) -> tuple[Path, Path]:
     """Write <timestamp>.json, .md and the charts; compare with the previous run in the folder."""
     results_dir.mkdir(parents=True, exist_ok=True)
@@ -218,7 +229,7 @@ def save_run(result: dict[str, Any], results_dir: Path) -> tuple[Path, Path]:
     charts = write_charts(result, results_dir, stem)
     json_path = results_dir / f"{stem}.json"
     tmp = json_path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.write_text(dumps(result), encoding="utf-8")
     tmp.replace(json_path)
     md_path = results_dir / f"{stem}.md"
     md_path.write_text(render_markdown(result, diff, charts), encoding="utf-8")

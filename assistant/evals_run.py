@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .build import CLEANER_VERSION
 from .config import ROOT, Settings
 from .errors import AssistantError, IndexMismatchError, InputError
 from .evals_baseline import run_baseline
@@ -32,38 +33,45 @@ from .evals_metrics import (
     summarize,
 )
 from .evals_report import failure_cause, severity
+from .index import read_manifest
 
 # Settings that change what is in the index: overriding one needs an index of its own.
-INDEX_KEYS = frozenset(
-    {"corpus_dir", "chunk_size", "chunk_overlap", "max_file_mb", "embedding_model"}
-)
+INDEX_KEYS = frozenset({"corpus_dir", "max_file_mb", "embedding_model", "hnsw_threshold"})
+
+
+def _index_differs(settings: Settings) -> bool:
+    """True when the index on disk was built with other chunking/cleaning than ``settings``."""
+    try:
+        manifest = read_manifest(settings.index_dir)
+    except IndexMismatchError:
+        return True
+    if manifest is None:
+        return False  # none yet: Assistant.load builds it with these settings
+    built = manifest.get("settings", {})
+    wanted = {
+        "chunk_size": settings.chunk_size,
+        "chunk_overlap": settings.chunk_overlap,
+        "cleaner": CLEANER_VERSION,
+    }
+    return any(built.get(key) != value for key, value in wanted.items())
 
 
 @contextlib.contextmanager
 def open_assistant(settings: Settings, overrides: dict[str, Any]) -> Iterator[tuple[Any, str]]:
-    """The loaded Assistant and where its index lives; a temporary index when chunking differs."""
+    """The loaded Assistant and where its index lives: a temporary index built for ``settings``
+    when the overrides change what is indexed or the index on disk was built differently."""
     from .pipeline import Assistant
 
     base = Settings()
-    own_index = any(
+    changed = any(
         getattr(settings, key) != getattr(base, key) for key in INDEX_KEYS & set(overrides)
     )
     with tempfile.TemporaryDirectory(prefix="assistant-eval-") as tmp:
-        if own_index or "index_dir" in overrides:
-            if not own_index:
-                yield Assistant.load(settings, build_if_missing=True), str(settings.index_dir)
-                return
+        if changed or _index_differs(settings):
             temp = settings.model_copy(update={"index_dir": Path(tmp)})
-            yield Assistant.load(temp, build_if_missing=True), "temporary (chunking overridden)"
-            return
-        try:
-            assistant = Assistant.load(settings, build_if_missing=True)
-            where = str(settings.index_dir)
-        except IndexMismatchError as exc:
-            print(f"warning: {exc} Evaluating on a temporary index.", file=sys.stderr)
-            temp = settings.model_copy(update={"index_dir": Path(tmp)})
-            assistant, where = Assistant.load(temp, build_if_missing=True), "temporary (mismatch)"
-        yield assistant, where
+            yield Assistant.load(temp, build_if_missing=True), "temporary, built for these settings"
+        else:
+            yield Assistant.load(settings, build_if_missing=True), str(settings.index_dir)
 
 
 def _top_hits(hits: Sequence[Any], n: int = 3) -> list[dict[str, Any]]:
@@ -107,7 +115,7 @@ def evaluate_question(assistant: Any, q: Question, k: int, llm: str | None) -> t
         sentences_ok=sum(s.verified for s in answer.sentences),
         latency_ms=round(latency, 2),
         missing=missing_parts(q.answers, q.match, answer.answer) if q.answerable else [],
-        answer=" ".join(answer.answer.split())[:240],
+        answer=" ".join(answer.answer.split())[:160],
     )
     extra = {
         "top_hits": _top_hits(answer.hits),
