@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .question import Question
+from .index import doc_context
+from .question import Question, named_unknowns
 from .text import fold, sentence_spans, tokenize
 from .types import Citation, Hit
 
@@ -67,7 +68,7 @@ def _windows(hit: Hit) -> list[tuple[int, int]]:
 def candidates(q: Question, hits: list[Hit]) -> list[Candidate]:
     out = []
     for h, hit in enumerate(hits):
-        context = set(tokenize(f"{hit.doc.title} {hit.chunk.section}"))
+        context = set(tokenize(f"{doc_context(hit.doc)} {hit.chunk.section}"))
         chunk_tokens = set(tokenize(hit.chunk.text)) | context
         chunk_cov = q.weight_of(chunk_tokens)
         for start, end in _windows(hit):
@@ -244,8 +245,9 @@ def abstain(q: Question, hits: list[Hit], ranked: list[Candidate]) -> Draft:
     """'The documents don't say ...' naming what is missing, with the closest passages."""
     seen: set[str] = set()
     for hit in hits:
-        seen |= set(tokenize(f"{hit.doc.title} {hit.chunk.section} {hit.chunk.text}"))
-    missing = [t for t, w in sorted(zip(q.terms, q.weights), key=lambda p: -p[1]) if t not in seen]
+        seen |= set(tokenize(f"{doc_context(hit.doc)} {hit.chunk.section} {hit.chunk.text}"))
+    by_weight = sorted(zip(q.terms, q.weights, strict=True), key=lambda p: -p[1])
+    missing = list(q.unknown) or [t for t, _ in by_weight if t not in seen]
     question = q.text.strip().rstrip("?.! ")
     if missing:
         lead = f"The documents don't say: none of the passages found mentions {', '.join(missing[:3])}."
@@ -267,10 +269,28 @@ def abstain(q: Question, hits: list[Hit], ranked: list[Candidate]) -> Draft:
     return draft
 
 
+def _unsupported(q: Question, hits: list[Hit], best: Candidate, threshold: float) -> bool:
+    """Abstain when the question names something the corpus never mentions (a year, a company),
+    when it uses an unknown content word and the best sentence covers little of the rest, or
+    when the best sentence covers too little of the question (``threshold``, the setting).
+    The operating point was set by measurement on evals/questions.jsonl: see README."""
+    if best.coverage < threshold or named_unknowns(q):
+        return True
+    if not q.unknown:
+        return False
+    known = Question(q.text, q.kind, *zip(*[(t, w) for t, w in zip(q.terms, q.weights, strict=True)
+                                            if t not in q.unknown]) or ((), ()))  # fmt: skip
+    rescored = candidates(known, hits) if known.terms else []
+    return not rescored or rescored[0].coverage < KNOWN_COVERAGE
+
+
+KNOWN_COVERAGE = 0.45  # with an unknown word present, the rest must be this well covered
+
+
 def extractive(q: Question, hits: list[Hit], threshold: float, limit: int = 3) -> Draft:
     """Compose an extractive answer to ``q`` from ``hits``, or abstain below ``threshold``."""
     ranked = candidates(q, hits)
-    if not ranked or ranked[0].coverage < threshold:
+    if not ranked or _unsupported(q, hits, ranked[0], threshold):
         return abstain(q, hits, ranked)
     book = _Citations(hits)
     draft = Draft(confidence=ranked[0].coverage)

@@ -42,7 +42,7 @@ from .text import tokenize
 from .types import Chunk, DocInfo
 
 log = logging.getLogger(__name__)
-CLEANER_VERSION = 3  # bump when cleaning or chunking rules change: forces a full rebuild
+CLEANER_VERSION = 4  # bump when cleaning or chunking rules change: forces a full rebuild
 
 Progress = Callable[[int, int, str], None]
 
@@ -80,6 +80,15 @@ def _hash(path: Path, title: str) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _title_text(path: Path) -> str:
+    """The start of a plain-text file, to guess a title from: never the raw bytes of a PDF or an
+    HTML file ("%PDF-1.3"), and never more than 8 KB however large the file is."""
+    if path.suffix.lower() not in (".txt", ".md"):
+        return ""
+    with open(path, "rb") as fh:
+        return fh.read(8192).decode("utf-8", errors="replace")[:2000]
 
 
 def documents_info(index: StoredIndex, doc_id: str) -> dict[str, Any]:
@@ -149,7 +158,8 @@ def _build(
         nonlocal embedder
         if embedder is None:
             candidate = embedder_or_factory
-            embedder = candidate if hasattr(candidate, "embed") else candidate()  # type: ignore[operator]
+            is_factory = isinstance(candidate, type) or not hasattr(candidate, "embed")
+            embedder = candidate() if is_factory else candidate  # type: ignore[operator]
         return embedder
 
     model_id = getattr(embedder_or_factory, "model_id", None) or get_embedder().model_id
@@ -169,7 +179,7 @@ def _build(
         doc_id = path.relative_to(corpus_dir).as_posix()
         entry = catalog.get(doc_id)
         try:
-            info = doc_info(doc_id, entry, "" if entry else path.read_text(errors="replace")[:2000])
+            info = doc_info(doc_id, entry, "" if entry else _title_text(path))
             plan.append((doc_id, path, _hash(path, info.title), info))
         except OSError as exc:
             report.skipped.append((doc_id, f"cannot be read ({exc.strerror or exc})"))
@@ -216,6 +226,14 @@ def _build(
         documents[doc_id] = {"hash": digest, "info": info.to_dict()}
         report.embedded += len(new)
 
+    # Nothing new was embedded and no old chunk dropped (only bad files were retried): the data
+    # folder stays; unchanged catalog metadata means there is nothing to write at all.
+    same_data = (
+        old is not None and not report.embedded and not removed and len(chunks) == len(old.chunks)
+    )
+    if same_data and not info_changed:
+        report.documents, report.chunks = len(documents), len(chunks)
+        return report
     for doc_id in documents:
         documents[doc_id]["chunks"] = sum(1 for c in chunks if c.doc_id == doc_id)
     dim = vectors[0].shape[1] if vectors else int(getattr(get_embedder(), "dimension", 384))
@@ -235,7 +253,7 @@ def _build(
         "documents": documents,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    if old is not None and not todo and not removed:
+    if same_data and old is not None:
         atomic_write_json(index_dir / "manifest.json", {**manifest, "data": old.manifest["data"]})
     else:
         save_index(index_dir, stored, manifest)

@@ -60,7 +60,10 @@ class Settings(BaseSettings):
         "llamacpp:<path.gguf>.",
     )
     abstain_threshold: float = Field(
-        0.5, ge=0, le=1, description="Minimum evidence score to answer instead of abstaining."
+        0.15,
+        ge=0,
+        le=1,
+        description="Minimum share of the question's terms the best sentence must cover.",
     )
     history_turns: int = Field(6, ge=0, description="Most recent turns kept from the history.")
     history_chars: int = Field(4000, ge=0, description="Character budget for the history.")

@@ -34,6 +34,11 @@ MANIFEST = "manifest.json"
 REBUILD_HINT = "Run `assistant index --rebuild` to rebuild it."
 
 
+def doc_context(doc: DocInfo) -> str:
+    """Who published a document and what it is called: searchable with every chunk."""
+    return " ".join(x for x in (doc.title, doc.publisher, doc.author) if x)
+
+
 VIEW_CHARS = 1000  # longer chunks (big tables) are indexed as several windows ("views")
 
 
@@ -43,7 +48,7 @@ def index_views(chunk: Chunk, doc: DocInfo) -> list[str]:
     A chunk longer than ``VIEW_CHARS`` stays one chunk (a table is answered whole) but is indexed
     as several line-aligned windows, each repeating the first line (a table's caption): the dense
     model reads only 256 tokens, and BM25 would otherwise drown a table row in a long document."""
-    head = f"{doc.title}\n{chunk.section}\n"
+    head = f"{doc_context(doc)}\n{chunk.section}\n"
     if len(chunk.text) <= VIEW_CHARS:
         return [head + chunk.text]
     lines = chunk.text.split("\n")
@@ -162,9 +167,9 @@ def save_index(index_dir: Path, index: StoredIndex, manifest: dict[str, Any]) ->
     tmp.mkdir()
     lines = "".join(json.dumps(c.to_dict(), ensure_ascii=False) + "\n" for c in index.chunks)
     _write_bytes(tmp / "chunks.jsonl", lines.encode("utf-8"))
-    for name, array in (("vectors.npy", index.vectors.astype(np.float32)),
-                        ("views.npy", index.view_chunk.astype(np.int32))):  # fmt: skip
-        with open(tmp / name, "wb") as fh:
+    for filename, array in (("vectors.npy", index.vectors.astype(np.float32)),
+                            ("views.npy", index.view_chunk.astype(np.int32))):  # fmt: skip
+        with open(tmp / filename, "wb") as fh:
             np.save(fh, array)
             fh.flush()
             os.fsync(fh.fileno())

@@ -227,7 +227,7 @@ class Assistant:
         return hits
 
     def _extractive(self, state: dict) -> Draft:
-        q = analyse(state["query"], self._idf)
+        q = analyse(state["query"], self._idf, getattr(self._idf, "df", None))
         return extractive(q, state["hits"], self.settings.abstain_threshold)
 
     def _generate(self, state: dict) -> Iterator[str]:

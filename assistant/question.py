@@ -48,6 +48,7 @@ class Question:
     terms: tuple[str, ...]  # key terms, folded
     weights: tuple[float, ...]  # their idf weights
     counted: tuple[str, ...] = ()  # what a "how many" question counts: "jobs", "it clusters"
+    unknown: tuple[str, ...] = ()  # content words of the question the corpus never uses
 
     def weight_of(self, found: set[str]) -> float:
         """Share of the question's term weight present in ``found`` (0..1)."""
@@ -70,8 +71,9 @@ def answer_kind(question: str) -> Kind:
 
 _FOREIGN = frozenset(
     """que qué cual cuál cuales cuántos cuántas cuantos cuantas quien quién donde dónde cuando
-    cuándo como cómo tiene tienen del los las una segun según wie viele welche welcher wer wann wo
-    hat haben gibt der die das und mit laut""".split()
+    cuándo como cómo tiene tienen del los las una segun según el la en hay se es son por para
+    wie viele welche welcher wer wann wo hat haben gibt der die das und mit laut im ist sind ein
+    eine den dem des sich""".split()
 )
 
 
@@ -81,7 +83,50 @@ def is_foreign(question: str) -> bool:
     return sum(1 for w in words if w.strip("¿?¡!,.") in _FOREIGN) >= 2
 
 
-def analyse(question: str, idf: Callable[[str], float]) -> Question:
+# Common English verbs, adverbs and vague adjectives: a question may use them where the text
+# says the same thing in other words, so their absence from the corpus proves nothing.
+_PARAPHRASE = frozenset(
+    """be have do say get make go know take see come think look want give use find tell ask work
+    seem feel try leave call run begin start sign show hear play move live believe hold bring happen
+    write provide sit stand lose pay meet include continue set learn change lead understand watch
+    follow stop create speak read allow add spend grow open walk win offer remember consider appear
+    buy wait serve send expect build stay fall cut reach remain suggest raise pass sell require
+    report decide pull cover choose refer apply belong host operate join plan list break distinguish
+    introduce conclude announce launch found form populate advise affect regard cite credit attribute
+    handle assign kick shut close roll produce mean cited big small large main roughly back still
+    apart besides also actually currently exactly approximately around about overall whole total
+    kind sort type way thing number amount much many far long often again ever""".split()
+)
+
+
+def _unknown(terms: list[str], question: str, df: Callable[[str], int] | None) -> tuple[str, ...]:
+    """Content words absent from the whole corpus: what the documents cannot be asked about."""
+    if df is None or is_foreign(question):
+        return ()
+    out = []
+    for term in terms:
+        verb_like = term.endswith(("ed", "ing", "ly")) or term in _PARAPHRASE
+        if df(term) == 0 and not verb_like and term not in GLOSSARY and len(term) > 2:
+            out.append(term)
+    return tuple(out)
+
+
+def named_unknowns(q: Question) -> tuple[str, ...]:
+    """Unknown terms that name something: a number or year, or a capitalised name that is not
+    the first word ("Vestas", "2022"). A question about them cannot be answered from the corpus."""
+    words = re.findall(r"[\w@&'-]+", q.text)
+    named = {singular_fold(w) for w in words[1:] if w[:1].isupper()}
+    return tuple(t for t in q.unknown if t[:1].isdigit() or t in named)
+
+
+def singular_fold(word: str) -> str:
+    tokens = tokenize(word, keep_stopwords=True)
+    return tokens[0] if tokens else ""
+
+
+def analyse(
+    question: str, idf: Callable[[str], float], df: Callable[[str], int] | None = None
+) -> Question:
     """Key terms of the question (and of its lexicon expansion, at half weight).
 
     In a Spanish or German question, words the lexicon translates are replaced by their English
@@ -98,8 +143,9 @@ def analyse(question: str, idf: Callable[[str], float]) -> Question:
     weights = [floor * 0.5 if foreign and idf(t) > 5 * floor else idf(t) for t in own]
     weights += [(1.0 if foreign else 0.5) * idf(t) for t in extra]
     return Question(
-        question, answer_kind(question), tuple(own + extra), tuple(weights), counted(question)
-    )
+        question, answer_kind(question), tuple(own + extra), tuple(weights), counted(question),
+        _unknown(own, question, df),
+    )  # fmt: skip
 
 
 _COUNTED = re.compile(
@@ -123,4 +169,5 @@ def idf_from_df(df: Callable[[str], int], n_docs: int) -> Callable[[str], float]
     def idf(term: str) -> float:
         return math.log(1.0 + (n_docs + 1) / (df(term) + 0.5))
 
+    idf.df = df  # type: ignore[attr-defined]
     return idf

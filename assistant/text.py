@@ -48,12 +48,23 @@ STOPWORDS = frozenset(
 )
 
 
+def singular(token: str) -> str:
+    """A light plural stemmer: "clusters" -> "cluster", "companies" -> "company"."""
+    if len(token) <= 3 or token[-1] != "s" or token.endswith(("ss", "us", "is")):
+        return token
+    if token.endswith("ies") and len(token) > 4:
+        return token[:-3] + "y"
+    if token.endswith(("sses", "xes", "ches", "shes")):
+        return token[:-2]
+    return token[:-1]
+
+
 def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
-    """Folded word and number tokens for BM25 and overlap scores."""
+    """Folded, singular word and number tokens for BM25 and overlap scores."""
     tokens = _TOKEN.findall(normalize_numbers(fold(text)))
-    if keep_stopwords:
-        return tokens
-    return [t for t in tokens if t not in STOPWORDS]
+    if not keep_stopwords:
+        tokens = [t for t in tokens if t not in STOPWORDS]
+    return [singular(t) for t in tokens]
 
 
 # Sentence splitting ---------------------------------------------------------------------------
