@@ -8,11 +8,14 @@ in the sentence, for verification to flag. This module does not call any model.
 
 from __future__ import annotations
 
+import re
+
 from .answer import Draft, _citation
 from .text import sentence_spans, tokenize
 from .types import Hit
 from .verify import markers, strip_markers
 
+_LEADING_MARKERS = re.compile(r"(?:\s*\[\d{1,3}\])+")
 ABSTAIN_PREFIXES = ("the documents don't say", "the documents do not say", "the documents don’t say")
 
 
@@ -31,6 +34,11 @@ def parse_generated(text: str, hits: list[Hit]) -> Draft:
     body = text.strip()
     for a, b in sentence_spans(body):
         sentence = body[a:b].strip()
+        leading = _LEADING_MARKERS.match(sentence)
+        if leading and draft.sentences:  # "members. [1] Beta ...": [1] ends the previous sentence
+            prev, cites = draft.sentences[-1]
+            draft.sentences[-1] = (prev, cites + markers(leading.group(0)))
+            sentence = sentence[leading.end() :].strip()
         if not strip_markers(sentence):
             if draft.sentences and markers(sentence):  # a marker split off its sentence: "[1]."
                 prev, cites = draft.sentences[-1]

@@ -1,0 +1,230 @@
+"""answer.py: the extractive answerer (direct answers, conflicting figures, abstention).
+
+Unit tests build hits by hand; the tiny-corpus tests run the real pipeline with the hash embedder.
+Invariants checked on every answer: each citation's quote is an exact substring of its passage and
+of a retrieved chunk, and every [n] in the answer text has a citation n.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from assistant.answer import Draft, direct_answer, extractive
+from assistant.config import Settings
+from assistant.embed import HashEmbedder
+from assistant.pipeline import Assistant
+from assistant.question import analyse, idf_from_df
+from assistant.text import tokenize
+from assistant.types import Answer, Chunk, DocInfo, Hit
+
+
+def make_hit(rank: int, text: str, *, doc: str = "", publisher: str = "", date: str = "") -> Hit:
+    info = DocInfo(doc_id=doc or f"doc{rank}.txt", title=f"Doc {rank}", publisher=publisher,
+                   date=date)  # fmt: skip
+    chunk = Chunk(f"c{rank}", info.doc_id, text, "Section", None, 0, len(text))
+    return Hit(chunk=chunk, doc=info, score=1.0 / rank, rank=rank)
+
+
+def answer(question: str, hits: list[Hit], threshold: float = 0.5) -> Draft:
+    df = Counter(t for h in hits for t in set(tokenize(h.chunk.text)))
+    q = analyse(question, idf_from_df(lambda t: df.get(t, 0), len(hits)))
+    return extractive(q, hits, threshold)
+
+
+def assert_draft_invariants(draft: Draft, hits: list[Hit]) -> None:
+    chunks = {h.chunk.id: h.chunk.text for h in hits}
+    numbers = [c.n for c in draft.citations]
+    assert numbers == list(range(1, len(numbers) + 1))
+    for c in draft.citations:
+        assert c.quote and c.quote in c.passage
+        assert c.chunk_id in chunks and c.quote in chunks[c.chunk_id]
+    for n in re.findall(r"\[(\d+)\]", draft.text):
+        assert int(n) in numbers, (n, draft.text)
+
+
+def assert_answer_invariants(result: Answer) -> None:
+    retrieved = {h.chunk.id: h.chunk.text for h in result.hits}
+    numbers = {c.n for c in result.citations}
+    for c in result.citations:
+        assert c.quote in c.passage
+        assert c.chunk_id in retrieved and c.quote in retrieved[c.chunk_id]
+    for n in re.findall(r"\[(\d+)\]", result.answer):
+        assert int(n) in numbers, (n, result.answer)
+
+
+HITS = [
+    make_hit(
+        1,
+        "The Alpha cluster was founded in March 2009 in Querétaro. "
+        "The cluster has 45 members and 12 committees.",
+    ),
+    make_hit(
+        2,
+        "The Beta cluster exports 2.4% of national output and received €9.9 billion in investment.",
+    ),
+    make_hit(3, "Exports of the Beta cluster go mostly to the United States and Canada."),
+]
+
+
+# Direct answers -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How many committees does the Alpha cluster have?", "12 committees"),
+        ("How many members does the Alpha cluster have?", "45 members"),
+        ("When was the Alpha cluster founded?", "March 2009"),
+        ("How much investment did the Beta cluster receive?", "€9.9 billion"),
+    ],
+)
+def test_a_number_or_date_question_opens_with_a_verbatim_span(question: str, expected: str) -> None:
+    draft = answer(question, HITS)
+    assert not draft.abstained
+    first, cites = draft.sentences[0]
+    assert first == expected
+    quote = draft.citations[cites[0] - 1].quote
+    assert first in quote  # taken verbatim from the cited sentence
+    assert draft.sentences[1][0] == quote  # followed by the sentence itself
+    assert_draft_invariants(draft, HITS)
+
+
+def test_the_counted_number_is_chosen_not_the_first_one() -> None:
+    q = analyse("How many education institutes take part?", lambda t: 1.0)
+    sentence = "The cluster includes 33 companies, 16 education institutes and five committees."
+    assert direct_answer(q, sentence) == "16 education institutes"
+
+
+def test_years_are_not_taken_as_counts() -> None:
+    q = analyse("How many members does the cluster have?", lambda t: 1.0)
+    assert direct_answer(q, "In 2019 the cluster had 119 members.") == "119 members"
+
+
+def test_no_direct_answer_for_an_open_question() -> None:
+    q = analyse("Describe the Alpha cluster.", lambda t: 1.0)
+    assert direct_answer(q, "The Alpha cluster has 45 members.") is None
+
+
+# Conflicting figures ----------------------------------------------------------------------------
+
+CONFLICT = [
+    make_hit(
+        1,
+        "The Delta Aerospace Cluster has 120 member companies. It is based in Sonora.",
+        doc="north.txt",
+        publisher="North Institute",
+        date="2019",
+    ),
+    make_hit(
+        2,
+        "The Delta Aerospace Cluster has 135 member companies, says the chamber.",
+        doc="south.txt",
+        publisher="South Chamber",
+        date="2021",
+    ),
+    make_hit(3, "The Omega Textile Cluster in Puebla exports garments to Canada.", doc="o.txt"),
+]
+
+
+def test_conflicting_figures_are_all_shown_with_their_sources() -> None:
+    draft = answer("How many member companies does the Delta Aerospace Cluster have?", CONFLICT)
+    lead = draft.sentences[0][0]
+    assert lead.startswith("The sources give different figures")
+    first = re.search(r"120 member companies \(North Institute, 2019\) \[(\d)\]", lead)
+    second = re.search(r"135 member companies \(South Chamber, 2021\) \[(\d)\]", lead)
+    assert first and second, lead
+    by_n = {c.n: c for c in draft.citations}
+    assert by_n[int(first.group(1))].doc == "north.txt"
+    assert by_n[int(second.group(1))].doc == "south.txt"
+    assert_draft_invariants(draft, CONFLICT)
+
+
+def test_one_source_gives_no_conflict() -> None:
+    draft = answer("How many member companies does the Delta Aerospace Cluster have?", CONFLICT[:1])
+    assert not draft.sentences[0][0].startswith("The sources give different figures")
+    assert draft.sentences[0][0] == "120 member companies"
+
+
+# Abstention -----------------------------------------------------------------------------------
+
+
+def test_missing_key_terms_abstain_naming_them_with_pointer_citations() -> None:
+    draft = answer("What is the annual budget of the Gamma consortium?", HITS)
+    assert draft.abstained
+    lead = draft.sentences[0][0]
+    assert lead.startswith("The documents don't say")
+    assert "budget" in lead and "gamma" in lead
+    assert 1 <= len(draft.citations) <= 2  # the closest passages, as pointers
+    assert_draft_invariants(draft, HITS)
+
+
+def test_no_hits_abstains_without_citations() -> None:
+    draft = answer("How many members does the Alpha cluster have?", [])
+    assert draft.abstained and draft.citations == []
+    assert draft.text.startswith("The documents don't say")
+
+
+def test_a_higher_threshold_abstains_where_a_lower_one_answers() -> None:
+    question = "How many members does the Alpha cluster have in Jalisco?"
+    assert answer(question, HITS, threshold=1.0).abstained
+    assert not answer(question, HITS, threshold=0.3).abstained
+
+
+# Over the tiny corpus, through the pipeline ---------------------------------------------------
+
+
+@pytest.fixture
+def tiny_assistant(tiny_settings: Settings, fake_embedder: HashEmbedder) -> Assistant:
+    return Assistant.load(tiny_settings, embedder=fake_embedder, build_if_missing=True)
+
+
+ANSWERABLE = [
+    ("How many members does the Alpha Aerospace Cluster have?", "45"),
+    ("When was the Beta IT Cluster created?", "2006"),
+    pytest.param(
+        "How many people does the Alpha Aerospace Cluster employ?",
+        "35,000",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="known defect, reported: the direct answer comes from the top sentence "
+            "('45 members', it matches alpha/aerospace/cluster) although its number does not "
+            "count what the question counts (people)",
+        ),
+    ),
+    ("In how many states does the Gamma Energy Cluster have tech parks?", "16"),
+]
+
+
+@pytest.mark.parametrize(("question", "figure"), ANSWERABLE)
+def test_tiny_corpus_questions_are_answered_directly(
+    tiny_assistant: Assistant, question: str, figure: str
+) -> None:
+    result = tiny_assistant.ask(question)
+    assert not result.abstained, result.answer
+    assert figure in result.sentences[0].text
+    assert result.sentences[0].text in result.citations[0].quote
+    assert all(s.verified for s in result.sentences)
+    assert all(c.verified for c in result.citations)
+    assert_answer_invariants(result)
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("What is the annual budget of the Delta Mining Cluster?", "budget"),
+        ("How many hospitals are in Oaxaca?", "hospital"),
+    ],
+)
+def test_tiny_corpus_unanswerable_questions_abstain(
+    tiny_assistant: Assistant, question: str, missing: str
+) -> None:
+    result = tiny_assistant.ask(question)
+    assert result.abstained
+    assert result.answer.startswith("The documents don't say")
+    assert missing in result.answer
+    assert result.citations, "an abstention still points at the closest passages"
+    assert all(s.verified for s in result.sentences)  # abstentions are not flagged
+    assert_answer_invariants(result)
