@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
+import gradio as gr
 import pytest
 from ui_server import FakeAssistant, fake_settings, running_app
 
 import ui
 from assistant.errors import InputError
 from assistant.feedback import read_records
+
+if TYPE_CHECKING:
+    from assistant.pipeline import Assistant
 
 CORPUS_TEXT = (
     "Acme Cluster Report\n\nThe Acme aerospace cluster in Sonora has 41 member companies. "
@@ -29,18 +32,28 @@ CORPUS_TEXT = (
 def handlers(tmp_path: Path) -> ui.Handlers:
     settings = fake_settings(tmp_path, max_upload_mb=0.01)
     (settings.corpus_dir / "acme.txt").write_text(CORPUS_TEXT)
-    return ui.Handlers(FakeAssistant(settings), settings)
+    return ui.Handlers(cast("Assistant", FakeAssistant(settings)), settings)
 
 
-def _run(h: ui.Handlers, question: str, turns: list[dict[str, Any]], **kw: Any) -> list[tuple]:
-    args = {"choice": "extractive", "custom": "", "k": 4, "debug": False} | kw
-    return list(
-        h.respond(question, turns, args["choice"], args["custom"], args["k"], args["debug"])
-    )
+def _run(
+    h: ui.Handlers,
+    question: str,
+    turns: list[dict[str, Any]],
+    *,
+    choice: str = "extractive",
+    custom: str = "",
+    k: int = 4,
+    debug: bool = False,
+) -> list[tuple]:
+    return list(h.respond(question, turns, choice, custom, k, debug))
+
+
+def _like(index: int, liked: bool) -> gr.LikeData:
+    return gr.LikeData(None, {"index": index, "value": [], "liked": liked})
 
 
 def test_build_app_has_a_named_ask_endpoint(handlers: ui.Handlers) -> None:
-    app = ui.build_app(handlers.assistant, handlers.settings)  # type: ignore[arg-type]
+    app = ui.build_app(handlers.assistant, handlers.settings)
     names = [fn.api_name for fn in app.fns.values() if fn.api_visibility == "public"]
     assert names == ["ask"]
 
@@ -79,8 +92,8 @@ def test_debug_toggle_rerenders_with_ranks(handlers: ui.Handlers) -> None:
 
 def test_votes_are_logged_and_thumbs_down_offered_as_eval_cases(handlers: ui.Handlers) -> None:
     turns = _run(handlers, "How many member companies does the Acme cluster have?", [])[-1][2]
-    assert handlers.vote(turns, SimpleNamespace(index=1, liked=True))["visible"] is False
-    update = handlers.vote(turns, SimpleNamespace(index=1, liked=False))
+    assert handlers.vote(turns, _like(1, True))["visible"] is False
+    update = handlers.vote(turns, _like(1, False))
     records = read_records(handlers.settings.feedback_log)
     assert [r["vote"] for r in records] == ["up", "down"]
     assert records[1]["citations"][0]["doc"] == "acme.txt"
@@ -99,7 +112,8 @@ def test_upload_indexes_good_files_and_explains_bad_ones(
     big.write_bytes(b"x" * 20_000)
     exe = incoming / "tool.exe"
     exe.write_bytes(b"MZ")
-    status, rows, cleared = handlers.upload([str(good), str(big), str(exe)])
+    with pytest.warns(UserWarning, match="unsupported type"):  # gr.Warning outside a request
+        status, rows, cleared = handlers.upload([str(good), str(big), str(exe)])
     assert "acme.txt (stored as acme-1.txt): indexed" in status
     assert "limit is 0.01 MB" in status and "unsupported type" in status
     assert "acme-1.txt" in [row[0] for row in rows] and cleared is None
@@ -109,7 +123,8 @@ def test_upload_indexes_good_files_and_explains_bad_ones(
 def test_unreadable_upload_is_reported_and_removed(handlers: ui.Handlers, tmp_path: Path) -> None:
     pdf = tmp_path / "scan.pdf"
     pdf.write_bytes(b"%PDF-1.4 no text layer")
-    status, rows, _ = handlers.upload([str(pdf)])
+    with pytest.warns(UserWarning, match="not indexed"):
+        status, rows, _ = handlers.upload([str(pdf)])
     assert "scan.pdf" not in [row[0] for row in rows]
     assert "scan.pdf: not indexed: no extractable text" in status
     assert not (handlers.settings.corpus_dir / "scan.pdf").exists()
