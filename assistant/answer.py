@@ -57,12 +57,32 @@ class Draft:
         return " ".join(f"{s} {''.join(f'[{n}]' for n in cites)}".strip() for s, cites in self.sentences)
 
 
+WHOLE_TABLE = 800  # a table up to this long is quoted whole: its extracted columns are mangled
+TABLE_WINDOW = 8  # longer tables are quoted as windows of this many lines
+
+
 def _windows(hit: Hit) -> list[tuple[int, int]]:
+    """Quotable spans: sentences, extended over the list they introduce; in a table, the table
+    (or windows of lines, for long ones), because extracted table columns do not line up."""
     text = hit.chunk.text
-    if hit.chunk.kind != "table":
-        return sentence_spans(text)
-    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
-    return [(lines[i][0], lines[min(i + 2, len(lines) - 1)][1]) for i in range(1, len(lines))]
+    if hit.chunk.kind == "table":
+        if len(text) <= WHOLE_TABLE:
+            return [(0, len(text))]
+        lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+        step = TABLE_WINDOW // 2
+        return [
+            (lines[i][0], lines[min(i + TABLE_WINDOW, len(lines)) - 1][1])
+            for i in range(1, max(2, len(lines) - step), step)
+        ]
+    spans = sentence_spans(text)
+    out = []
+    for i, (start, end) in enumerate(spans):
+        if text[start:end].rstrip().endswith(":"):
+            # a list introduction: quote it with the items that follow (up to six lines)
+            items = [s for s in spans[i + 1 : i + 7] if "\n\n" not in text[end : s[0]]]
+            end = items[-1][1] if items else end
+        out.append((start, end))
+    return out
 
 
 def candidates(q: Question, hits: list[Hit]) -> list[Candidate]:
@@ -232,6 +252,8 @@ def _select(q: Question, ranked: list[Candidate], limit: int) -> list[Candidate]
             break
         if any(c.hit == o.hit and (c.start < o.end and o.start < c.end) for o in chosen):
             continue  # overlapping table windows or the same sentence
+        if any(c.text == o.text for o in chosen):
+            continue  # the same sentence in two overlapping chunks
         new = c.found - covered
         new_weight = sum(w for t, w in zip(q.terms, q.weights, strict=True) if t in new)
         strong = c.score >= 0.85 * best.score

@@ -94,6 +94,9 @@ def condense(question: str, history: list[Turn]) -> str:
     if new and fold(new.split()[0]) not in _QUESTION_WORDS and len(new.split()) <= 6:
         if not _entities(new) and subject:
             return f"What about {new} of {subject}?"
+        place = next((e for e in _entities(previous) if fold(e) in _PLACES), "")
+        if place and fold(new) in _PLACES:  # a new place for the previous one, whatever the subject
+            return previous.replace(place, new, 1)
         if subject and (fold(subject) in _PLACES) == (fold(new) in _PLACES or not _entities(new)):
             return re.sub(re.escape(subject), new, previous, count=1)
         return f"{previous.rstrip('?')} {new}?"

@@ -97,6 +97,7 @@ _PARAPHRASE = frozenset(
     apart besides also actually currently exactly approximately around about overall whole total
     kind sort type way thing number amount much many far long often again ever""".split()
 )
+_PARAPHRASE_STEMS = frozenset(tokenize(" ".join(_PARAPHRASE), keep_stopwords=True))
 
 
 def _unknown(terms: list[str], question: str, df: Callable[[str], int] | None) -> tuple[str, ...]:
@@ -105,7 +106,7 @@ def _unknown(terms: list[str], question: str, df: Callable[[str], int] | None) -
         return ()
     out = []
     for term in terms:
-        verb_like = term.endswith(("ed", "ing", "ly")) or term in _PARAPHRASE
+        verb_like = term.endswith("ly") or term in _PARAPHRASE_STEMS
         if df(term) == 0 and not verb_like and term not in GLOSSARY and len(term) > 2:
             out.append(term)
     return tuple(out)

@@ -59,12 +59,25 @@ def singular(token: str) -> str:
     return token[:-1]
 
 
+@lru_cache(maxsize=65536)
+def stem(token: str) -> str:
+    """A light English stemmer: plurals, then -ing, -ed, -ation, -ion, -ment, so that
+    "promoting", "promotion" and "promoted" meet; numbers are left alone."""
+    if token[:1].isdigit():
+        return token
+    token = singular(token)
+    for suffix, keep in (("ation", 5), ("ment", 5), ("ing", 4), ("ion", 4), ("ed", 4)):
+        if token.endswith(suffix) and len(token) - len(suffix) >= keep:
+            return token[: -len(suffix)]
+    return token
+
+
 def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
-    """Folded, singular word and number tokens for BM25 and overlap scores."""
+    """Folded, stemmed word and number tokens for BM25 and overlap scores."""
     tokens = _TOKEN.findall(normalize_numbers(fold(text)))
     if not keep_stopwords:
         tokens = [t for t in tokens if t not in STOPWORDS]
-    return [singular(t) for t in tokens]
+    return [stem(t) for t in tokens]
 
 
 # Sentence splitting ---------------------------------------------------------------------------
