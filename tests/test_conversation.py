@@ -73,15 +73,29 @@ def test_assistant_turns_are_not_taken_as_the_subject() -> None:
 @pytest.mark.parametrize(
     ("follow_up", "previous", "expected_parts"),
     [
-        ("¿Y cuántos miembros tiene?", "¿Cuándo se fundó CLAUGTO?", ("cuántos miembros", "CLAUGTO")),
+        (
+            "¿Y cuántos miembros tiene?",
+            "¿Cuándo se fundó CLAUGTO?",
+            ("cuántos miembros", "CLAUGTO"),
+        ),
         ("¿Y cuántos miembros tiene ella?", "¿Cuándo se fundó CLAUGTO?", ("miembros", "CLAUGTO")),
-        ("¿Y en Querétaro?", "¿Cuántas empresas aeroespaciales hay en Baja California?",
-         ("empresas aeroespaciales", "Querétaro")),
-        ("Und wie viele Mitglieder hat es?", "Wann wurde CLAUGTO gegründet?",
-         ("Mitglieder", "CLAUGTO")),
-        ("Und in Jalisco?", "Wie viele IT-Cluster gibt es in Nuevo León?", ("IT-Cluster", "Jalisco")),
+        (
+            "¿Y en Querétaro?",
+            "¿Cuántas empresas aeroespaciales hay en Baja California?",
+            ("empresas aeroespaciales", "Querétaro"),
+        ),
+        (
+            "Und wie viele Mitglieder hat es?",
+            "Wann wurde CLAUGTO gegründet?",
+            ("Mitglieder", "CLAUGTO"),
+        ),
+        (
+            "Und in Jalisco?",
+            "Wie viele IT-Cluster gibt es in Nuevo León?",
+            ("IT-Cluster", "Jalisco"),
+        ),
     ],
-)  # fmt: skip
+)
 def test_spanish_and_german_follow_ups(
     follow_up: str, previous: str, expected_parts: tuple[str, ...]
 ) -> None:
