@@ -100,6 +100,8 @@ def candidates(q: Question, hits: list[Hit]) -> list[Candidate]:
             score = 0.55 * own + 0.25 * ctx + 0.2 * chunk_cov + 0.06 / (1 + h)
             if q.kind == "number":
                 score += 0.2 if _HAS_NUMBER.search(_strip_years(text)) else -0.25
+                if q.counted and _counts(text, q):
+                    score += 0.15  # a number followed by what the question counts
             elif q.kind == "date":
                 score += 0.2 if _DATE_SPAN.search(text) else -0.25
             if len(tokens) < 5 and hit.chunk.kind != "table":
@@ -107,6 +109,15 @@ def candidates(q: Question, hits: list[Hit]) -> list[Candidate]:
             found = frozenset(tokens | context) & frozenset(q.terms)
             out.append(Candidate(h, start, end, text, score, max(ctx, 0.8 * chunk_cov), found))
     return sorted(out, key=lambda c: (-c.score, c.hit, c.start))
+
+
+def _counts(text: str, q: Question) -> bool:
+    wanted = set(q.counted)
+    return any(
+        _head(text, _number_end(m)) & wanted
+        for m in _NUM_SPAN.finditer(text)
+        if not _is_year(m)
+    )
 
 
 def _strip_years(text: str) -> str:
@@ -194,6 +205,8 @@ def conflicting(
         doc = hits[c.hit].doc.doc_id
         if doc in seen_docs or c.score < 0.75 * best.score or not c.found >= best.found:
             continue
+        if not set(q.counted) <= set(tokenize(c.text)):
+            continue  # must count the very thing asked about ("IT clusters", not "clusters")
         spans = [m for m in _NUM_SPAN.finditer(c.text) if not _is_year(m)]
         spans = [m for m in spans if _head(c.text, _number_end(m)) & asked]
         if not spans:
@@ -309,12 +322,35 @@ def _unsupported(q: Question, hits: list[Hit], best: Candidate, threshold: float
 KNOWN_COVERAGE = 0.45  # with an unknown word present, the rest must be this well covered
 
 
-def extractive(q: Question, hits: list[Hit], threshold: float, limit: int = 3) -> Draft:
+def extractive_parts(parts: list[Question], hits: list[Hit], threshold: float) -> Draft:
+    """Answer each part of a multi-part question from the same hits, with one citation list;
+    abstain only when every part must; a part without evidence says so."""
+    book = _Citations(hits)
+    drafts = [extractive(q, hits, threshold, limit=2, book=book) for q in parts]
+    if all(d.abstained for d in drafts) or any(named_unknowns(q) for q in parts):
+        return abstain(parts[0], hits, candidates(parts[0], hits))
+    merged = Draft(confidence=min(d.confidence for d in drafts))
+    for q, d in zip(parts, drafts, strict=True):
+        if d.abstained:
+            merged.sentences.append((f"The documents don't say: {q.text}", ()))
+        else:
+            merged.sentences.extend(d.sentences)
+    merged.citations = book.items
+    return merged
+
+
+def extractive(
+    q: Question,
+    hits: list[Hit],
+    threshold: float,
+    limit: int = 3,
+    book: _Citations | None = None,
+) -> Draft:
     """Compose an extractive answer to ``q`` from ``hits``, or abstain below ``threshold``."""
     ranked = candidates(q, hits)
     if not ranked or _unsupported(q, hits, ranked[0], threshold):
         return abstain(q, hits, ranked)
-    book = _Citations(hits)
+    book = book or _Citations(hits)
     draft = Draft(confidence=ranked[0].coverage)
     best = ranked[0]
     figures = conflicting(q, best, ranked, hits)

@@ -62,17 +62,29 @@ def _entities(text: str) -> list[str]:
         name = " ".join(words).strip(" ?,.")
         if name and fold(name) not in {"mexico", "mexican", "q"}:
             found.append(name)
+    found = [e for e in found if len(e) > 2 and e not in {"IT", "ICT", "TI", "EU", "US", "USA"}]
     acronyms = [e for e in found if re.fullmatch(r"[A-Z][\w@&]*[A-Z][\w@&]*", e)]
     return list(dict.fromkeys(acronyms + sorted(found, key=len, reverse=True)))
 
 
+_ASKS_FOR_NAME = re.compile(r"^\W*(which|who|what (city|state|company|cluster|organi[sz]ation))\b", re.I)
+
+
 def _subject(history: list[Turn]) -> tuple[str, str]:
-    """(last user question, the main entity it is about), resolved recursively."""
+    """(last user question, the main entity it is about), resolved recursively. When that
+    question asked for a name ("Which city ...?"), the subject is the name the answer gave."""
     users = [t.content for t in history if t.role == "user"]
     if not users:
         return "", ""
     previous = condense(users[-1], [Turn("user", u) for u in users[:-1]])
     entities = _entities(previous)
+    last = history[-1]
+    if last.role == "assistant" and _ASKS_FOR_NAME.match(previous):
+        asked = {fold(e) for e in entities}
+        answered = [e for e in _entities(re.sub(r"\[\d+\]", "", last.content))
+                    if fold(e) not in asked]  # fmt: skip
+        if answered:
+            return previous, answered[0]
     return previous, entities[0] if entities else ""
 
 

@@ -11,6 +11,7 @@ exposed to LangChain as a ``BaseRetriever`` over our own FAISS + BM25 index.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import threading
 import time
@@ -24,16 +25,16 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 
 from . import retrieve as retrieval
-from .answer import Draft, extractive
+from .answer import Draft, extractive, extractive_parts
 from .build import IndexReport, Progress, build_index
 from .chunk import ChunkSettings
 from .config import Settings
-from .conversation import condense, is_follow_up, trim_history
+from .conversation import _entities, condense, is_follow_up, trim_history
 from .embed import Embedder, SentenceTransformerEmbedder, make_embedder
 from .errors import AssistantError, BackendError, InputError, IndexMissingError
 from .generated import parse_generated
 from .index import StoredIndex, load_index
-from .question import analyse, idf_from_df
+from .question import analyse, idf_from_df, split_parts
 from .types import Answer, Hit, Turn
 from .verify import verify
 
@@ -143,11 +144,17 @@ class Assistant:
     @staticmethod
     def _make_idf(index: StoredIndex):  # type: ignore[no-untyped-def]
         bm25 = index.bm25
+        words = sorted(bm25.vocab)
 
         def df(term: str) -> int:
             t = bm25.vocab.get(term)
             return 0 if t is None else int(bm25.offsets[t + 1] - bm25.offsets[t])
 
+        def prefixed(term: str) -> bool:
+            at = bisect.bisect_left(words, term)
+            return at < len(words) and words[at].startswith(term)
+
+        df.prefixed = prefixed  # type: ignore[attr-defined]
         return idf_from_df(df, max(bm25.size, 1))
 
     # -- reading -------------------------------------------------------------------------------
@@ -221,14 +228,33 @@ class Assistant:
         return query
 
     def _retrieve_step(self, state: dict) -> list[Hit]:
+        """Hits for the query; for a multi-part question, the hits of each part, interleaved."""
         started = time.perf_counter()
-        hits = self.retrieve(state["query"], state["k"])
+        parts = split_parts(state["query"])
+        if len(parts) == 1:
+            hits = self.retrieve(state["query"], state["k"])
+        else:
+            subject = " ".join(_entities(parts[0])[:1])
+            lists = [self.retrieve(f"{p} {subject}" if i else p, state["k"])
+                     for i, p in enumerate(parts)]  # fmt: skip
+            seen: set[str] = set()
+            hits = []
+            for group in zip(*lists, strict=False):
+                for hit in group:
+                    if hit.chunk.id not in seen and len(hits) < state["k"] + 2:
+                        seen.add(hit.chunk.id)
+                        hits.append(hit)
+        state["parts"] = parts
         state["timings"]["retrieve"] = (time.perf_counter() - started) * 1000
         return hits
 
     def _extractive(self, state: dict) -> Draft:
-        q = analyse(state["query"], self._idf, getattr(self._idf, "df", None))
-        return extractive(q, state["hits"], self.settings.abstain_threshold)
+        df = getattr(self._idf, "df", None)
+        parts = state.get("parts") or [state["query"]]
+        questions = [analyse(p, self._idf, df) for p in parts]
+        if len(questions) > 1:
+            return extractive_parts(questions, state["hits"], self.settings.abstain_threshold)
+        return extractive(questions[0], state["hits"], self.settings.abstain_threshold)
 
     def _generate(self, state: dict) -> Iterator[str]:
         from .llm import generate

@@ -101,14 +101,21 @@ _PARAPHRASE_STEMS = frozenset(tokenize(" ".join(_PARAPHRASE), keep_stopwords=Tru
 
 
 def _unknown(terms: list[str], question: str, df: Callable[[str], int] | None) -> tuple[str, ...]:
-    """Content words absent from the whole corpus: what the documents cannot be asked about."""
+    """Content words absent from the whole corpus: what the documents cannot be asked about.
+
+    A word counts as present when the corpus has a longer word starting with it ("attend" in
+    "attendance"): the question only inflected it differently."""
     if df is None or is_foreign(question):
         return ()
+    prefixed = getattr(df, "prefixed", lambda term: False)
     out = []
     for term in terms:
         verb_like = term.endswith("ly") or term in _PARAPHRASE_STEMS
-        if df(term) == 0 and not verb_like and term not in GLOSSARY and len(term) > 2:
-            out.append(term)
+        if verb_like or term in GLOSSARY or len(term) <= 2 or df(term) > 0:
+            continue
+        if len(term) >= 5 and prefixed(term):
+            continue
+        out.append(term)
     return tuple(out)
 
 
@@ -172,3 +179,18 @@ def idf_from_df(df: Callable[[str], int], n_docs: int) -> Callable[[str], float]
 
     idf.df = df  # type: ignore[attr-defined]
     return idf
+
+
+_PART_SPLIT = re.compile(
+    r"[,;]?\s+and\s+(?=(?:what|which|who|whom|whose|when|where|how|why|in which|on which|"
+    r"under what|up to what|through what|at what|for what|from which)\b)|;\s+",
+    re.I,
+)
+
+
+def split_parts(question: str) -> list[str]:
+    """The sub-questions of a multi-part question ("When was X founded, and who leads it?")."""
+    parts = [p.strip(" ,;?") for p in _PART_SPLIT.split(question) if p and p.strip(" ,;?")]
+    if len(parts) < 2 or any(len(p.split()) < 3 for p in parts):
+        return [question]
+    return [p + "?" for p in parts]

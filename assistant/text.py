@@ -69,12 +69,18 @@ def stem(token: str) -> str:
     for suffix, keep in (("ation", 5), ("ment", 5), ("ing", 4), ("ion", 4), ("ed", 4)):
         if token.endswith(suffix) and len(token) - len(suffix) >= keep:
             return token[: -len(suffix)]
-    return token
+    return token[:-1] if len(token) > 4 and token.endswith("e") else token  # describe ~ described
+
+
+_ICT = re.compile(r"\b(?:IT|ICT|TI|TIC|TICs)\b")
 
 
 def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
-    """Folded, stemmed word and number tokens for BM25 and overlap scores."""
-    tokens = _TOKEN.findall(normalize_numbers(fold(text)))
+    """Folded, stemmed word and number tokens for BM25 and overlap scores.
+
+    "IT", "ICT" and the Spanish "TI"/"TIC" (in capitals) become one token, "ict": folded to
+    lower case, "IT" would otherwise be the stopword "it"."""
+    tokens = _TOKEN.findall(normalize_numbers(fold(_ICT.sub(" ict ", text))))
     if not keep_stopwords:
         tokens = [t for t in tokens if t not in STOPWORDS]
     return [stem(t) for t in tokens]
