@@ -161,7 +161,8 @@ def test_chat_keeps_the_history_between_turns(env: dict[str, str]) -> None:
         main,
         ["chat"],
         env=env,
-        input="When was the Beta IT Cluster created?\nAnd how many IT clusters does it represent?\n\n",
+        input="When was the Beta IT Cluster created?\n"
+        "And how many IT clusters does it represent?\n\n",
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.count("assistant> ") == 2
