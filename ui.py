@@ -36,14 +36,14 @@ log = logging.getLogger("assistant.ui")
 
 EXAMPLES = {
     "An SME looking for partners": [
-        "I machine parts for aircraft makers. Which aerospace clusters in Mexico could I approach?",
-        "Which organisation could link a European software SME with IT firms in Guanajuato?",
-        "Is there an energy or cleantech cluster in Nuevo León a solar supplier could join?",
+        "Which aerospace clusters are in Querétaro and Chihuahua?",
+        "What does the Aerocluster of Querétaro offer its members?",
+        "Which energy clusters are there in Nuevo León?",
     ],
     "A staff member checking a figure": [
-        "Is it right that Canieti links 900,000 jobs to Mexico's high-tech clusters?",
-        "Which document gives the number of aerospace firms in Baja California, and how old is it?",
-        "How many IT graduates do Mexican universities produce per year, and who says so?",
+        "Does Canieti attribute 900,000 jobs to the high-tech clusters?",
+        "When did Bombardier arrive in Querétaro?",
+        "How many members does the Guanajuato IT cluster have?",
     ],
     "A developer probing edge cases": [
         "What is the population of the largest city on Mars?",
@@ -52,6 +52,12 @@ EXAMPLES = {
         "And how many members does it have?",
     ],
 }
+
+# Layout only; the look of answers and source cards is export.CHAT_CSS.
+APP_CSS = """
+#documents table { font-family: var(--font); font-size: .9em; }
+@media (max-width: 480px) { #title h2 { font-size: 1.25rem; } }
+"""
 
 
 def _history(turns: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -352,7 +358,7 @@ def build_app(assistant: Assistant | None = None, settings: Settings | None = No
         assistant = Assistant.load(settings)
     h = Handlers(assistant, settings)
     with gr.Blocks(title="Mexico clusters: document assistant", analytics_enabled=False) as app:
-        gr.Markdown("## Mexico's industrial and IT clusters: ask the documents")
+        gr.Markdown("## Mexico's industrial and IT clusters: ask the documents", elem_id="title")
         with gr.Tabs():
             with gr.Tab("Chat", id="chat-tab"):
                 down_cases = _chat_tab(h, settings)
@@ -391,7 +397,7 @@ def main() -> None:
         server_name=settings.host,
         server_port=settings.port,
         theme=gr.themes.Default(),
-        css=export.CHAT_CSS,
+        css=export.CHAT_CSS + APP_CSS,
         footer_links=["api"],
         max_file_size=f"{int(settings.max_upload_mb * 2) + 1}mb",  # ours is checked with a message
         show_error=True,

@@ -112,8 +112,9 @@ def test_upload_indexes_good_files_and_explains_bad_ones(
     big.write_bytes(b"x" * 20_000)
     exe = incoming / "tool.exe"
     exe.write_bytes(b"MZ")
-    with pytest.warns(UserWarning, match="unsupported type"):  # gr.Warning outside a request
+    with pytest.warns(UserWarning) as warned:  # gr.Warning outside a request
         status, rows, cleared = handlers.upload([str(good), str(big), str(exe)])
+    assert len(warned) == 2 and "20 KB" in str(warned[0].message)
     assert "acme.txt (stored as acme-1.txt): indexed" in status
     assert "limit is 0.01 MB" in status and "unsupported type" in status
     assert "acme-1.txt" in [row[0] for row in rows] and cleared is None
