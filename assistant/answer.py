@@ -327,7 +327,8 @@ def extractive_parts(parts: list[Question], hits: list[Hit], threshold: float) -
     abstain only when every part must; a part without evidence says so."""
     book = _Citations(hits)
     drafts = [extractive(q, hits, threshold, limit=2, book=book) for q in parts]
-    if all(d.abstained for d in drafts) or any(named_unknowns(q) for q in parts):
+    # a part about something the corpus never mentions makes the parts that follow it moot
+    if all(d.abstained for d in drafts) or any(d.abstained and q.unknown for q, d in zip(parts, drafts, strict=True)):
         return abstain(parts[0], hits, candidates(parts[0], hits))
     merged = Draft(confidence=min(d.confidence for d in drafts))
     for q, d in zip(parts, drafts, strict=True):

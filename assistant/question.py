@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .lexicon import GLOSSARY, expand_query
-from .text import fold, tokenize
+from .text import fold, singular, tokenize
+
+# GLOSSARY keys are whole words ("miembros"); question terms are tokens, singular ("miembro").
+_GLOSSARY = {**{singular(k): v for k, v in GLOSSARY.items()}, **GLOSSARY}
 
 Kind = Literal["number", "date", "name", "list", "other"]
 
@@ -37,7 +40,7 @@ FRAME = frozenset(
     """how many much what which who whom whose when where why does did do is are was were
     according say says said tell give name list number mexico mexican country document
     documents briefing article interview mention mentions describe described called named kind
-    type main""".split()
+    type main whose""".split()
 )
 
 
@@ -95,7 +98,9 @@ _PARAPHRASE = frozenset(
     introduce conclude announce launch found form populate advise affect regard cite credit attribute
     handle assign kick shut close roll produce mean cited big small large main roughly back still
     apart besides also actually currently exactly approximately around about overall whole total
-    kind sort type way thing number amount much many far long often again ever""".split()
+    kind sort type way thing number amount much many far long often again ever describe used
+    present rise mean qualify pursue suppose schedule browse invite talk tie speak spoke took went
+    gone gave given ran done whose""".split()
 )
 _PARAPHRASE_STEMS = frozenset(tokenize(" ".join(_PARAPHRASE), keep_stopwords=True))
 
@@ -111,7 +116,7 @@ def _unknown(terms: list[str], question: str, df: Callable[[str], int] | None) -
     out = []
     for term in terms:
         verb_like = term.endswith("ly") or term in _PARAPHRASE_STEMS
-        if verb_like or term in GLOSSARY or len(term) <= 2 or df(term) > 0:
+        if verb_like or term in _GLOSSARY or len(term) <= 2 or df(term) > 0:
             continue
         if len(term) >= 5 and prefixed(term):
             continue
@@ -143,7 +148,7 @@ def analyse(
     foreign = is_foreign(question)
     own = [t for t in dict.fromkeys(tokenize(question)) if t not in FRAME]
     if foreign:
-        own = [t for t in own if t not in GLOSSARY]
+        own = [t for t in own if t not in _GLOSSARY]
     extra = [
         t for t in dict.fromkeys(tokenize(expand_query(question))) if t not in FRAME and t not in own
     ]
@@ -167,7 +172,7 @@ def counted(question: str) -> tuple[str, ...]:
     if not match:
         return ()
     words = [w for w in tokenize(match.group(1)) if w not in FRAME]
-    translated = tokenize(" ".join(GLOSSARY.get(w, w) for w in words))
+    translated = tokenize(" ".join(_GLOSSARY.get(w, w) for w in words))
     return tuple(t for t in translated if t not in FRAME)
 
 
