@@ -150,7 +150,9 @@ def analyse(
     if foreign:
         own = [t for t in own if t not in _GLOSSARY]
     extra = [
-        t for t in dict.fromkeys(tokenize(expand_query(question))) if t not in FRAME and t not in own
+        t
+        for t in dict.fromkeys(tokenize(expand_query(question)))
+        if t not in FRAME and t not in own
     ]
     floor = min((idf(t) for t in own + extra), default=1.0)
     weights = [floor * 0.5 if foreign and idf(t) > 5 * floor else idf(t) for t in own]
