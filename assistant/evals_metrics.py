@@ -231,9 +231,14 @@ def summarize(records: Sequence[Record], k: int) -> dict[str, Any]:
 # Comparison and gate -----------------------------------------------------------------------------
 
 LOWER_IS_BETTER = frozenset(
-    {"false_refusal", "latency_p50_ms", "latency_p95_ms", "total_s", "errors"}
+    {"false_refusal", "latency_p50_ms", "latency_p95_ms", "total_s", "setup_s", "errors"}
 )
-NOISE = {"latency_p50_ms": 0.1, "latency_p95_ms": 0.1, "total_s": 0.1}  # relative: timing jitter
+NOISE = {
+    "latency_p50_ms": 0.1,
+    "latency_p95_ms": 0.1,
+    "total_s": 0.1,
+    "setup_s": 0.1,
+}  # relative: timing jitter
 
 
 def compare(previous: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
