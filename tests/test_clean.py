@@ -76,6 +76,20 @@ def test_hard_wrapped_sentences_are_joined_but_paragraphs_kept() -> None:
     )
 
 
+def test_a_wrapped_sentence_is_not_taken_for_a_heading() -> None:
+    text = (
+        "The first paragraph ends here.\n"
+        "Furthermore, the National Council of Science and Technology (CONACYT) promotes an "
+        "Incentive\n"
+        "Programme for Innovation that supports companies which invest in research.\n"
+    )
+    assert clean_text(text).split("\n") == [
+        "The first paragraph ends here.",
+        "Furthermore, the National Council of Science and Technology (CONACYT) promotes an "
+        "Incentive Programme for Innovation that supports companies which invest in research.",
+    ]
+
+
 def test_headings_stay_on_their_own_line() -> None:
     text = "Intro sentence about things.\n\nAerospace clusters\n\nThe cluster is big."
     assert clean_text(text).split("\n") == [
