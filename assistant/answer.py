@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from .index import doc_context
 from .question import Question, named_unknowns
-from .text import fold, sentence_spans, tokenize
+from .text import sentence_spans, tokenize
 from .types import Citation, Hit
 
 _NUM_SPAN = re.compile(
@@ -54,7 +54,9 @@ class Draft:
 
     @property
     def text(self) -> str:
-        return " ".join(f"{s} {''.join(f'[{n}]' for n in cites)}".strip() for s, cites in self.sentences)
+        return " ".join(
+            f"{s} {''.join(f'[{n}]' for n in cites)}".strip() for s, cites in self.sentences
+        )
 
 
 WHOLE_TABLE = 800  # a table up to this long is quoted whole: its extracted columns are mangled
@@ -114,9 +116,7 @@ def candidates(q: Question, hits: list[Hit]) -> list[Candidate]:
 def _counts(text: str, q: Question) -> bool:
     wanted = set(q.counted)
     return any(
-        _head(text, _number_end(m)) & wanted
-        for m in _NUM_SPAN.finditer(text)
-        if not _is_year(m)
+        _head(text, _number_end(m)) & wanted for m in _NUM_SPAN.finditer(text) if not _is_year(m)
     )
 
 
@@ -285,13 +285,14 @@ def abstain(q: Question, hits: list[Hit], ranked: list[Candidate]) -> Draft:
     missing = list(q.unknown) or [t for t, _ in by_weight if t not in seen]
     question = q.text.strip().rstrip("?.! ")
     if missing:
-        lead = f"The documents don't say: none of the passages found mentions {', '.join(missing[:3])}."
+        names = ", ".join(missing[:3])
+        lead = f"The documents don't say: none of the passages found mentions {names}."
     else:
         lead = f"The documents don't say this (“{question[:200]}”): no passage answers it directly."
     draft = Draft(abstained=True, confidence=ranked[0].coverage if ranked else 0.0)
     draft.sentences.append((lead, ()))
     book = _Citations(hits)
-    pointers = []
+    pointers: list[Candidate] = []
     for c in ranked:
         if len(pointers) == 2:
             break
@@ -313,8 +314,8 @@ def _unsupported(q: Question, hits: list[Hit], best: Candidate, threshold: float
         return True
     if not q.unknown:
         return False
-    known = Question(q.text, q.kind, *zip(*[(t, w) for t, w in zip(q.terms, q.weights, strict=True)
-                                            if t not in q.unknown]) or ((), ()))  # fmt: skip
+    kept = [(t, w) for t, w in zip(q.terms, q.weights, strict=True) if t not in q.unknown]
+    known = Question(q.text, q.kind, tuple(t for t, _ in kept), tuple(w for _, w in kept))
     rescored = candidates(known, hits) if known.terms else []
     return not rescored or rescored[0].coverage < KNOWN_COVERAGE
 
@@ -328,7 +329,9 @@ def extractive_parts(parts: list[Question], hits: list[Hit], threshold: float) -
     book = _Citations(hits)
     drafts = [extractive(q, hits, threshold, limit=2, book=book) for q in parts]
     # a part about something the corpus never mentions makes the parts that follow it moot
-    if all(d.abstained for d in drafts) or any(d.abstained and q.unknown for q, d in zip(parts, drafts, strict=True)):
+    if all(d.abstained for d in drafts) or any(
+        d.abstained and q.unknown for q, d in zip(parts, drafts, strict=True)
+    ):
         return abstain(parts[0], hits, candidates(parts[0], hits))
     merged = Draft(confidence=min(d.confidence for d in drafts))
     for q, d in zip(parts, drafts, strict=True):

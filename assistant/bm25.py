@@ -32,7 +32,8 @@ class BM25:
         self.vocab = {term: i for i, term in enumerate(sorted(postings))}
         sizes = [len(postings[t]) for t in sorted(postings)]
         self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        ids, tfs = [], []
+        ids: list[int] = []
+        tfs: list[int] = []
         for term in sorted(postings):
             row = postings[term]
             ids.extend(row.keys())

@@ -159,7 +159,8 @@ def _build(
         if embedder is None:
             candidate = embedder_or_factory
             is_factory = isinstance(candidate, type) or not hasattr(candidate, "embed")
-            embedder = candidate() if is_factory else candidate  # type: ignore[operator]
+            made: Embedder = candidate() if is_factory else candidate  # type: ignore[assignment,operator]
+            embedder = made
         return embedder
 
     model_id = getattr(embedder_or_factory, "model_id", None) or get_embedder().model_id
@@ -208,7 +209,9 @@ def _build(
             view_chunk.append(renumber[old.view_chunk[rows]])
         for c in chunks:
             view_texts.extend(index_views(c, DocInfo(**documents_info(old, c.doc_id))))
-    documents = {p[0]: {"hash": p[2], "info": p[3].to_dict()} for p in unchanged}
+    documents: dict[str, dict[str, Any]] = {
+        p[0]: {"hash": p[2], "info": p[3].to_dict()} for p in unchanged
+    }
     for i, (doc_id, path, digest, info) in enumerate(todo, start=1):
         if progress:
             progress(i, len(todo), doc_id)

@@ -18,26 +18,38 @@ from .types import Document
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _MARKERS = re.compile(r"\s*(Erreur\s*!\s*Signet non d[ée]fini\.?|Error!\s*Bookmark not defined\.?)")
-_PAGE_NUMBER = re.compile(r"^\s*(p\.\s?\d{1,4}|page\s+\d{1,4}(\s+of\s+\d{1,4})?|\d{1,4}\s+of\s+\d{1,4})\s*$", re.I)
+_PAGE_NUMBER = re.compile(
+    r"^\s*(p\.\s?\d{1,4}|page\s+\d{1,4}(\s+of\s+\d{1,4})?|\d{1,4}\s+of\s+\d{1,4})\s*$", re.I
+)
 _URL = re.compile(r"(https?://|www\.)\S+|\S+\.(pdf|html?|php|aspx?)\b", re.I)
 _FOOTNOTE_START = re.compile(r"^(\d{1,3})(?!\d)(?:\s*(\S.*))?$")
-_NUMBERED_HEADING = re.compile(r"^\d{1,2}(\.\d{1,2})*\.?$|^\d{1,2}\.\d{1,2}(\.\d{1,2})*\s+\S|^\d{1,2}\.\s+[A-Z]")
+_NUMBERED_HEADING = re.compile(
+    r"^\d{1,2}(\.\d{1,2})*\.?$|^\d{1,2}\.\d{1,2}(\.\d{1,2})*\s+\S|^\d{1,2}\.\s+[A-Z]"
+)
 TABLE_CAPTION = re.compile(r"^TABLE\s+\d+\s*[-–—]\s*\S")
 
 _BOILERPLATE = re.compile(
     r"^(x|•|download now|contact us|recent posts|get a quote|share( it| this)?|story inline post|"
     r"newsletter|subscribe|read more|get the .{0,60} newsletter|sign up (and|to|for)\b.*|"
     r"thinking about .{0,80} download .*|start your .{0,60} today|talk to an? .{0,80}"
-    r"(expert|specialist|advisor)\b.*|want to learn more\b.*|podcast:.*|(photo|image)( by| credits?)\s*:.*|"
+    r"(expert|specialist|advisor)\b.*|want to learn more\b.*|podcast:.*|"
+    r"(photo|image)( by| credits?)\s*:.*|"
     r"home\s*>.*|(\w+ \w+) \2 (journalist|editor|writer|analyst|reporter)\b.*)$",
     re.I,
 )
 _TAIL_MARKERS = re.compile(
-    r"^(you may like|most popular|start the conversation|recent posts|related (posts|articles))$", re.I
+    r"^(you may like|most popular|start the conversation|recent posts|related (posts|articles))$",
+    re.I,
 )
 _CONNECTOR_END = re.compile(
     r"([,–—&/-]|\b(and|or|of|in|on|for|to|the|a|an|with|by|at|from|as|than|that|which|such|is|are"
     r"|was|were|its|their|into|between|over|under|per|via|including))$",
+    re.I,
+)
+
+_DISCOURSE_START = re.compile(
+    r"^(furthermore|moreover|however|therefore|thus|hence|additionally|in addition|finally|"
+    r"nevertheless|for (example|instance)|in (fact|particular|this context)),",
     re.I,
 )
 
@@ -108,7 +120,9 @@ def _drop_footnotes(lines: list[str], starts: set[int]) -> tuple[list[str], int]
     return [line for line, k in zip(lines, keep, strict=True) if k], blocks
 
 
-_GLUED = re.compile(r"(?:(?<=[^\W\d_])|(?<=[)’”\"%])|(?<=[^\W\d_][.]))(\d{1,3}(?:,\s?\d{1,3})*)(?=[\s.,;:)]|$)|(?<=\b(?:19|20)\d\d)(\d{1,3})(?=[.,;:\s]|$)")
+_GLUED = re.compile(
+    r"(?:(?<=[^\W\d_])|(?<=[)’”\"%])|(?<=[^\W\d_][.]))(\d{1,3}(?:,\s?\d{1,3})*)(?=[\s.,;:)]|$)|(?<=\b(?:19|20)\d\d)(\d{1,3})(?=[.,;:\s]|$)"
+)
 
 
 def _strip_glued_footnotes(text: str) -> str:
@@ -175,13 +189,15 @@ def is_heading(prev: str, line: str, nxt: str) -> bool:
         return False
     if _URL.search(line) or line.startswith(("FIGURE", "TABLE")) or _is_numbered(line):
         return False
+    if _DISCOURSE_START.match(line):  # "Furthermore, the ... an Incentive": a wrapped sentence
+        return False
     prev, nxt = prev.strip(), nxt.strip()
     prev_ok = not prev or prev.endswith((".", "!", "?", ":", "”", '"')) or _is_numbered(prev)
     return prev_ok and bool(nxt) and not nxt[0].islower()
 
 
 def _drop_inner_blanks(lines: list[str]) -> list[str]:
-    """Blank lines left where a page break cut a sentence: "...primarily in the" / "" / "manuf..."."""
+    """Drop blank lines left where a page break cut a sentence ("...in the" / "" / "manuf...")."""
     out: list[str] = []
     for i, line in enumerate(lines):
         if not line.strip() and out and out[-1].strip() and i + 1 < len(lines):
@@ -219,13 +235,17 @@ def _join_wraps(lines: list[str]) -> list[str]:
         )
         if prev.endswith("-") and prev[-2:-1].isalpha() and not _is_numbered(line):
             out[-1] = prev[:-1] + line if line[0].islower() else prev + line
-        elif _is_numbered(line) or line.startswith(("Q:", "A:", "•", "TABLE", "FIGURE")):
+        elif (
+            _is_numbered(line)
+            or line.startswith(("Q:", "A:", "•", "TABLE", "FIGURE"))
+            or (prev.endswith((".", "!", "?", ":", ";")) and not line[0].islower())
+        ):
             out.append(line)
-        elif prev.endswith((".", "!", "?", ":", ";")) and not line[0].islower():
-            out.append(line)
-        elif line[0].islower() or _CONNECTOR_END.search(prev):
-            out[-1] = f"{prev} {line}"
-        elif len(physical_prev) >= wrap and not heading_prev and not is_heading(prev, line, nxt):
+        elif (
+            line[0].islower()
+            or _CONNECTOR_END.search(prev)
+            or (len(physical_prev) >= wrap and not heading_prev and not is_heading(prev, line, nxt))
+        ):
             out[-1] = f"{prev} {line}"
         else:
             out.append(line)
@@ -239,7 +259,7 @@ def _dedupe_sentences(lines: list[str]) -> list[str]:
     exact: set[str] = set()
     out = []
     for line in lines:
-        kept = []
+        kept: list[str] = []
         for a, b in sentence_spans(line):
             sentence = line[a:b]
             words = tokenize(sentence, keep_stopwords=True)
@@ -260,7 +280,7 @@ def clean_text(text: str) -> str:
     lines = normalise(text).split("\n")
     lines, breaks = _drop_page_headers(lines)
     lines, blocks = _drop_footnotes(lines, _page_starts(lines, breaks))
-    kept = []
+    kept: list[str] = []
     for line in lines:
         stripped = re.sub(r" {2,}", " ", line.strip())
         if _TAIL_MARKERS.match(stripped) and len(kept) > 5:

@@ -41,7 +41,7 @@ def _settings(**overrides: Any) -> Settings:
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
 
 
-def _load(settings: Settings, build: bool = False):  # type: ignore[no-untyped-def]
+def _load(settings: Settings, build: bool = False) -> Any:
     from .pipeline import Assistant
 
     return Assistant.load(settings, build_if_missing=build, progress=_progress())
@@ -163,7 +163,9 @@ def render(answer: Any) -> str:
 @main.command()
 @click.argument("question", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the answer contract as JSON.")
-@click.option("--llm", default=None, help="extractive | openai:<model> | ollama:<model> | llamacpp:<gguf>")
+@click.option(
+    "--llm", default=None, help="extractive | openai:<model> | ollama:<model> | llamacpp:<gguf>"
+)
 @click.option("-k", type=int, default=None, help="Number of sources.")
 @click.option("--batch", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="JSONL file of {question, history}; one answer per line out.")  # fmt: skip
@@ -190,7 +192,9 @@ def ask(question: str | None, as_json: bool, llm: str | None, k: int | None,
     if not question:
         raise InputError('Give a question: assistant ask "How many members does CLAUGTO have?"')
     result = assistant.ask(question, llm=llm, k=k)
-    click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1) if as_json else render(result))
+    click.echo(
+        json.dumps(result.to_dict(), ensure_ascii=False, indent=1) if as_json else render(result)
+    )
 
 
 @main.command()

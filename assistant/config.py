@@ -1,4 +1,4 @@
-"""One settings object for the whole assistant, overridable by ``ASSISTANT_*`` environment variables.
+"""One settings object for the whole assistant, overridable by ``ASSISTANT_*`` variables.
 
 Fields are grouped by stage (paths, chunking, index, retrieval, answer, llm, ui); every field has a
 default and a one-line description, which `assistant settings` prints as a table. Only the edges
@@ -7,6 +7,7 @@ default and a one-line description, which `assistant settings` prints as a table
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from pydantic import Field
@@ -32,9 +33,7 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(
         1, ge=0, le=5, description="Sentences repeated from the previous chunk."
     )
-    max_file_mb: float = Field(
-        20.0, gt=0, description="Larger files are skipped with a warning."
-    )
+    max_file_mb: float = Field(20.0, gt=0, description="Larger files are skipped with a warning.")
 
     # index
     embedding_model: str = Field(
@@ -75,7 +74,9 @@ class Settings(BaseSettings):
     openai_base_url: str = Field(
         "http://127.0.0.1:8080/v1", description="Base URL of an OpenAI-compatible server."
     )
-    openai_api_key: str = Field("not-needed", description="API key for the OpenAI-compatible server.")
+    openai_api_key: str = Field(
+        "not-needed", description="API key for the OpenAI-compatible server."
+    )
     ollama_base_url: str = Field("http://127.0.0.1:11434", description="Ollama server URL.")
     llm_timeout: float = Field(60.0, gt=0, description="Seconds before an LLM call is abandoned.")
     llm_temperature: float = Field(0.0, ge=0, le=2, description="LLM sampling temperature.")
@@ -94,9 +95,7 @@ def settings_table(settings: Settings | None = None) -> list[tuple[str, str, str
     for name, info in Settings.model_fields.items():
         value = getattr(settings, name)
         if isinstance(value, Path):
-            try:
+            with contextlib.suppress(ValueError):
                 value = value.relative_to(ROOT)
-            except ValueError:
-                pass
         rows.append((f"ASSISTANT_{name.upper()}", str(value), info.description or ""))
     return rows

@@ -67,7 +67,9 @@ def _entities(text: str) -> list[str]:
     return list(dict.fromkeys(acronyms + sorted(found, key=len, reverse=True)))
 
 
-_ASKS_FOR_NAME = re.compile(r"^\W*(which|who|what (city|state|company|cluster|organi[sz]ation))\b", re.I)
+_ASKS_FOR_NAME = re.compile(
+    r"^\W*(which|who|what (city|state|company|cluster|organi[sz]ation))\b", re.I
+)
 
 
 def _subject(history: list[Turn]) -> tuple[str, str]:

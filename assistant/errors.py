@@ -37,7 +37,7 @@ class UnsupportedFileError(LoadError):
     """The file's suffix has no loader."""
 
 
-class IndexError_(AssistantError):  # noqa: N801 - trailing underscore avoids the builtin name
+class IndexError_(AssistantError):
     """The index on disk cannot be used."""
 
 

@@ -16,7 +16,11 @@ from .types import Hit
 from .verify import markers, strip_markers
 
 _LEADING_MARKERS = re.compile(r"(?:\s*\[\d{1,3}\])+")
-ABSTAIN_PREFIXES = ("the documents don't say", "the documents do not say", "the documents don’t say")
+ABSTAIN_PREFIXES = (
+    "the documents don't say",
+    "the documents do not say",
+    "the documents don’t say",
+)
 
 
 def _best_quote(hit: Hit, claims: list[str]) -> str:

@@ -63,11 +63,12 @@ def index_views(chunk: Chunk, doc: DocInfo) -> list[str]:
     return views
 
 
-def make_faiss(vectors: np.ndarray, hnsw_threshold: int):  # type: ignore[no-untyped-def]
+def make_faiss(vectors: np.ndarray, hnsw_threshold: int) -> Any:
     """Exact inner-product search up to ``hnsw_threshold`` vectors, HNSW beyond (see README)."""
     import faiss
 
     dim = vectors.shape[1] if vectors.ndim == 2 and vectors.shape[1] else 1
+    index: Any
     if len(vectors) > hnsw_threshold:
         index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80
@@ -175,7 +176,7 @@ def save_index(index_dir: Path, index: StoredIndex, manifest: dict[str, Any]) ->
             os.fsync(fh.fileno())
     faiss.write_index(index.faiss_index, str(tmp / "faiss.index"))
     with open(tmp / "bm25.npz", "wb") as fh:
-        np.savez(fh, **index.bm25.to_arrays())
+        np.savez(fh, **index.bm25.to_arrays())  # type: ignore[arg-type]
         fh.flush()
         os.fsync(fh.fileno())
     _fsync_dir(tmp)

@@ -32,7 +32,9 @@ def _decode(data: bytes, path: Path) -> str:
     if not data.strip():
         raise LoadError(str(path), "the file is empty; add text or remove it")
     if b"\x00" in data[:8192]:
-        raise LoadError(str(path), "binary content (NUL bytes) in a text file; is the suffix right?")
+        raise LoadError(
+            str(path), "binary content (NUL bytes) in a text file; is the suffix right?"
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -150,7 +152,9 @@ LOADERS: dict[str, Callable[[Path, str], list[Document]]] = {
 }
 
 
-def load_file(path: Path, doc_id: str | None = None, max_bytes: int | None = None) -> list[Document]:
+def load_file(
+    path: Path, doc_id: str | None = None, max_bytes: int | None = None
+) -> list[Document]:
     """Load one file into Documents (several for a PDF). Raises ``LoadError`` on any problem."""
     doc_id = doc_id or path.name
     loader = LOADERS.get(path.suffix.lower())

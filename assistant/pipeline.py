@@ -31,7 +31,7 @@ from .chunk import ChunkSettings
 from .config import Settings
 from .conversation import _entities, condense, is_follow_up, trim_history
 from .embed import Embedder, SentenceTransformerEmbedder, make_embedder
-from .errors import AssistantError, BackendError, InputError, IndexMissingError
+from .errors import AssistantError, BackendError, IndexMissingError, InputError
 from .generated import parse_generated
 from .index import StoredIndex, load_index
 from .question import analyse, idf_from_df, split_parts
@@ -72,7 +72,7 @@ def _turns(history: list[dict[str, str]] | list[Turn] | None) -> list[Turn]:
             raise InputError(
                 "Each history item needs role 'user' or 'assistant' and a text 'content'."
             )
-        turns.append(Turn(role, content))
+        turns.append(Turn("user" if role == "user" else "assistant", content))
     return turns
 
 
@@ -142,7 +142,7 @@ class Assistant:
             return report
 
     @staticmethod
-    def _make_idf(index: StoredIndex):  # type: ignore[no-untyped-def]
+    def _make_idf(index: StoredIndex) -> Any:
         bm25 = index.bm25
         words = sorted(bm25.vocab)
 
@@ -170,7 +170,12 @@ class Assistant:
     def retrieve(self, query: str, k: int | None = None) -> list[Hit]:
         s = self.settings
         return retrieval.search(
-            self._index, self.embedder, query, k=k or s.top_k, candidates=s.candidates, rrf_k=s.rrf_k
+            self._index,
+            self.embedder,
+            query,
+            k=k or s.top_k,
+            candidates=s.candidates,
+            rrf_k=s.rrf_k,
         )
 
     def retriever(self, k: int | None = None) -> HybridRetriever:
@@ -270,7 +275,9 @@ class Assistant:
         timings["total"] = (time.perf_counter() - state["t0"]) * 1000
         warnings = list(state["warnings"])
         if mode != "extractive" and not all(s.verified for s in sentences):
-            warnings.append("Some sentences of this answer could not be verified against the sources.")
+            warnings.append(
+                "Some sentences of this answer could not be verified against the sources."
+            )
         return Answer(
             question=state["question"],
             query=state["query"],

@@ -95,7 +95,8 @@ _PARAPHRASE = frozenset(
     follow stop create speak read allow add spend grow open walk win offer remember consider appear
     buy wait serve send expect build stay fall cut reach remain suggest raise pass sell require
     report decide pull cover choose refer apply belong host operate join plan list break distinguish
-    introduce conclude announce launch found form populate advise affect regard cite credit attribute
+    introduce conclude announce launch found form populate advise affect regard cite credit
+    attribute
     handle assign kick shut close roll produce mean cited big small large main roughly back still
     apart besides also actually currently exactly approximately around about overall whole total
     kind sort type way thing number amount much many far long often again ever describe used

@@ -42,8 +42,13 @@ def search(
     n = min(candidates, len(index.chunks))
     dense_ids, dense_scores = index.dense_top(embedder.embed([expanded])[0], n)
     bm25_ids, bm25_scores = index.bm25_top(tokenize(expanded), n)
-    dense = {int(i): (r, float(s)) for r, (i, s) in enumerate(zip(dense_ids, dense_scores), 1)}
-    sparse = {int(i): (r, float(s)) for r, (i, s) in enumerate(zip(bm25_ids, bm25_scores), 1)}
+    dense = {
+        int(i): (r, float(s))
+        for r, (i, s) in enumerate(zip(dense_ids, dense_scores, strict=True), 1)
+    }
+    sparse = {
+        int(i): (r, float(s)) for r, (i, s) in enumerate(zip(bm25_ids, bm25_scores, strict=True), 1)
+    }
     fused = rrf([[int(i) for i in dense_ids], [int(i) for i in bm25_ids]], k=rrf_k)
     hits = []
     for rank, (i, score) in enumerate(fused[:k], start=1):

@@ -117,6 +117,8 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     for line in re.finditer(r"[^\n]+", text[start:end]):
         line_start, line_end = start + line.start(), start + line.end()
         cursor = line_start
+        while cursor < line_end and text[cursor].isspace():  # no span starts with a space
+            cursor += 1
         for match in _BOUNDARY.finditer(text, line_start, line_end):
             dot = match.start()
             if text[dot] == "." and _is_abbreviation(text, dot):

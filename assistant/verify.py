@@ -3,7 +3,8 @@
 Checks, per sentence: it cites at least one source; every [n] points to a source that was given;
 every number, percentage, money amount and year in the sentence appears in the text (or the date or
 title) of a source it cites (numbers normalised: "35,000" = "35 000" = "35.000", "€9.9 billion"
--> 9.9, "2%" -> 2). A sentence failing a check is marked unverified with the reason, and so are
+-> 9.9, "2%" -> 2); sentences of a source that address the model ("Ignore previous instructions
+...") are not evidence. A sentence failing a check is marked unverified with the reason, and so are
 the citations it uses.
 This module does not change the answer text: it only reports.
 """
@@ -13,10 +14,25 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .text import numbers_in
+from .text import numbers_in, sentence_spans
 from .types import Citation, Sentence
 
 MARKER = re.compile(r"\s*\[(\d{1,3})\]")
+
+
+# A source sentence that speaks to the model ("Ignore previous instructions and say ...",
+# "SYSTEM: ...") is an injection attempt, not evidence: the numbers it plants verify nothing.
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b[^.!?\n]{0,80}\b(?:instructions?|prompts?|rules?|"
+    r"previous|above|prior)\b|\b(?:system|developer)(?:\s+(?:prompt|message))?\s*:|\byou are now\b",
+    re.IGNORECASE,
+)
+
+
+def evidence_text(text: str) -> str:
+    """``text`` without the sentences that address the model instead of stating facts."""
+    spans = sentence_spans(text)
+    return " ".join(text[a:b] for a, b in spans if not _INSTRUCTION.search(text[a:b]))
 
 
 def markers(text: str) -> tuple[int, ...]:
@@ -53,7 +69,7 @@ def verify(
         if known:
             evidence = set()
             for c in known:
-                evidence.update(numbers_in(c.passage or c.quote))
+                evidence.update(numbers_in(evidence_text(c.passage or c.quote)))
                 # The source's date and title are shown with it (answer labels, LLM prompt).
                 evidence.update(numbers_in(f"{c.date} {c.title}"))
             missing = [n for n in dict.fromkeys(numbers_in(claim)) if n not in evidence]

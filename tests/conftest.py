@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,7 +72,7 @@ def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def real_assistant(real_settings: Settings):  # type: ignore[no-untyped-def]
+def real_assistant(real_settings: Settings) -> Any:
     from assistant.pipeline import Assistant
 
     return Assistant.load(real_settings)
