@@ -59,7 +59,7 @@ def _build_openai(name: str, opts: _Options) -> BaseChatModel:
         model=name,
         base_url=opts.base_url,
         # The OpenAI client refuses an empty key; local servers accept any string.
-        api_key=opts.api_key or "not-needed",  # type: ignore[arg-type]
+        api_key=opts.api_key or "not-needed",
         timeout=opts.timeout,
         # One retry absorbs a transient blip; more would delay the extractive fallback.
         max_retries=1,
