@@ -205,6 +205,8 @@ def conflicting(
         doc = hits[c.hit].doc.doc_id
         if doc in seen_docs or c.score < 0.75 * best.score or not c.found >= best.found:
             continue
+        if hits[c.hit].chunk.kind == "table":
+            continue  # numbers in an extracted table are not reliably tied to their labels
         if not set(q.counted) <= set(tokenize(c.text)):
             continue  # must count the very thing asked about ("IT clusters", not "clusters")
         spans = [m for m in _NUM_SPAN.finditer(c.text) if not _is_year(m)]
@@ -249,6 +251,14 @@ class _Citations:
                 return item.n
         self.items.append(_citation(len(self.items) + 1, self.hits[c.hit], c.text))
         return len(self.items)
+
+
+def _readable(c: Candidate, hits: list[Hit]) -> str:
+    """A quote as a sentence of the answer: table lines joined with " | " (the citation keeps the
+    exact quote with its line breaks)."""
+    if hits[c.hit].chunk.kind != "table":
+        return c.text
+    return " | ".join(line.strip() for line in c.text.splitlines() if line.strip())
 
 
 def _source_label(hit: Hit) -> str:
@@ -362,13 +372,13 @@ def extractive(
         parts = [f"{span} ({_source_label(hits[c.hit])}) [{book.cite(c)}]" for c, span in figures]
         draft.sentences.append((f"The sources give different figures: {'; '.join(parts)}.", ()))
         for c, _ in figures:
-            draft.sentences.append((c.text, (book.cite(c),)))
+            draft.sentences.append((_readable(c, hits), (book.cite(c),)))
     else:
         chosen = _select(q, ranked, limit + (1 if q.kind == "list" else 0))
         short = direct_answer(q, best.text)
         if short:
             draft.sentences.append((short, (book.cite(best),)))
         for c in chosen:
-            draft.sentences.append((c.text, (book.cite(c),)))
+            draft.sentences.append((_readable(c, hits), (book.cite(c),)))
     draft.citations = book.items
     return draft
