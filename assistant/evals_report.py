@@ -8,6 +8,7 @@ no model.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,19 @@ def severity(record: Record) -> tuple[int, int, str]:
     else:
         level = 3
     return (level, 0 if record.context_rank is None else 1, record.id)
+
+
+def worst_failures(records: Sequence[Record], n: int = 5) -> list[Record]:
+    """The ``n`` worst failures, one of each kind first (errors, answered unanswerables, wrong
+    answers, refusals), so the report shows every way the pipeline fails before repeating one."""
+    failed = sorted((r for r in records if not r.correct), key=severity)
+    picked, kinds = [], set()
+    for record in failed:
+        if severity(record)[0] not in kinds:
+            picked.append(record)
+            kinds.add(severity(record)[0])
+    rest = [r for r in failed if r not in picked]
+    return sorted([*picked, *rest][:n], key=severity)
 
 
 # Markdown ----------------------------------------------------------------------------------------
@@ -164,8 +178,16 @@ def render_markdown(result: dict[str, Any], diff: dict[str, Any] | None, charts:
     for item in result.get("failures", []):
         head += [*_failure_md(item), ""]
     wrong = [q for q in result.get("questions", []) if not q["correct"]]
-    head += ["## All failed questions", "", "| id | category | cause |", "|---|---|---|"]
-    head += [f"| {q['id']} | {q['category']} | {q.get('cause', '')} |" for q in wrong]
+    head += [
+        "## All failed questions",
+        "",
+        "| id | category | expected | produced | cause |",
+        "|---|---|---|---|---|",
+    ]
+    for q in wrong:
+        cells = [q["id"], q["category"], q.get("expected", "") or "(abstain)",
+                 q.get("answer", "")[:90], q.get("cause", "")]  # fmt: skip
+        head.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(head) + "\n"
 
 

@@ -32,7 +32,7 @@ from .evals_metrics import (
     source_rank,
     summarize,
 )
-from .evals_report import failure_cause, severity
+from .evals_report import failure_cause, worst_failures
 from .index import read_manifest
 
 # Settings that change what is in the index: overriding one needs an index of its own.
@@ -77,12 +77,12 @@ def open_assistant(settings: Settings, overrides: dict[str, Any]) -> Iterator[tu
 def _top_hits(hits: Sequence[Any], n: int = 3) -> list[dict[str, Any]]:
     return [
         {
-            "rank": h.rank,
+            "rank": position,
             "doc": h.doc.doc_id,
             "section": h.chunk.section[-80:],
             "excerpt": " ".join(h.chunk.text.split())[:160],
         }
-        for h in hits[:n]
+        for position, h in enumerate(hits[:n], 1)
     ]
 
 
@@ -169,13 +169,14 @@ def evaluate(
     metrics["total_s"] = round(time.perf_counter() - started, 2)  # asking only, warm
     metrics["setup_s"] = round(setup_s, 2)  # loading (or building) the index and models
     base, base_ranks = run_baseline(settings, questions, k) if baseline else (None, {})
-    failed = sorted((r for r in records if not r.correct), key=severity)
+    failed = worst_failures(records, 5)
     by_id = {q.id: q for q in questions}
     rows = []
     for r in records:
         row = r.to_dict()
         if not r.correct:
             row["cause"] = failure_cause(r, k, extras[r.id]["context_missing"])
+            row["expected"] = " / ".join(by_id[r.id].answers)[:120]
         if r.id in base_ranks:
             row["baseline_context_rank"] = base_ranks[r.id]
         rows.append(row)
@@ -189,7 +190,7 @@ def evaluate(
             "cause": failure_cause(r, k, extras[r.id]["context_missing"]),
             "top_hits": extras[r.id]["top_hits"],
         }
-        for r in failed[:5]
+        for r in failed
     ]
     run = {
         "timestamp": datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"),

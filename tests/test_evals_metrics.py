@@ -31,6 +31,7 @@ from assistant.evals_report import (
     results_table,
     save_run,
     severity,
+    worst_failures,
 )
 from assistant.evals_run import evaluate_question
 from assistant.types import Answer, Chunk, Citation, DocInfo, Hit, Sentence
@@ -441,3 +442,24 @@ def test_save_run_writes_reports_and_compares(tmp_path: Path) -> None:
     assert "**Now wrong:** a" in md_path.read_text()
     assert (tmp_path / "20250102T000000Z-accuracy.png").stat().st_size > 0
     assert (tmp_path / "20250102T000000Z-latency.png").stat().st_size > 0
+
+
+def test_worst_failures_show_each_kind_first() -> None:
+    leaks = [_record(f"u{i}", False, answerable=False, category="unanswerable") for i in range(6)]
+    wrong = _record("w", False, context_rank=None)
+    refused = _record("f", False, context_rank=1, abstained=True)
+    fine = _record("ok", True)
+    picked = worst_failures([*leaks, fine, refused, wrong], 5)
+    assert [r.id for r in picked] == ["u0", "u1", "u2", "w", "f"]
+
+
+def test_failed_question_table_escapes_pipes() -> None:
+    result = {
+        "run": {"timestamp": "T", "llm": "x", "k": 5, "questions": 1, "questions_file": "q",
+                "index": "i", "config": {}},
+        "metrics": {"per_category": {}},
+        "questions": [{"id": "a", "category": "list", "correct": False, "cause": "retrieval: y",
+                       "expected": "Querétaro | Queretaro", "answer": "Sonora"}],
+    }  # fmt: skip
+    md = render_markdown(result, None, [])
+    assert "| a | list | Querétaro \\| Queretaro | Sonora | retrieval: y |" in md
