@@ -19,9 +19,14 @@ from .question import Question, named_unknowns
 from .text import sentence_spans, tokenize
 from .types import Citation, Hit
 
+_NUMBER_WORDS = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+    r"forty|fifty|hundred|thousand)"
+)
 _NUM_SPAN = re.compile(
     r"(?:(?:more than|over|around|approximately|about|almost|nearly|some|up to|roughly)\s+)?"
-    r"[€$£]?\d[\d,.]*(?:\s?%|\s(?:million|billion|thousand))?"
+    rf"(?:[€$£]?\d[\d,.]*|\b{_NUMBER_WORDS}(?:[\s-]{_NUMBER_WORDS})*\b)"
+    r"(?:\s?%|\s(?:million|billion|thousand))?"
     r"(?:\s+(?!and\b|in\b|of\b|to\b|for\b|from\b|the\b|with\b|by\b|at\b)[A-Za-zÀ-ÿ][\w’'-]*){0,3}"
 )
 _DATE_SPAN = re.compile(
@@ -63,7 +68,7 @@ WHOLE_TABLE = 800  # a table up to this long is quoted whole: its extracted colu
 TABLE_WINDOW = 8  # longer tables are quoted as windows of this many lines
 
 
-def _windows(hit: Hit) -> list[tuple[int, int]]:
+def _windows(hit: Hit, extend: bool = False) -> list[tuple[int, int]]:
     """Quotable spans: sentences, extended over the list they introduce; in a table, the table
     (or windows of lines, for long ones), because extracted table columns do not line up."""
     text = hit.chunk.text
@@ -84,6 +89,10 @@ def _windows(hit: Hit) -> list[tuple[int, int]]:
             items = [s for s in spans[i + 1 : i + 7] if "\n\n" not in text[end : s[0]]]
             end = items[-1][1] if items else end
         out.append((start, end))
+        if extend and text[start:end].count(",") < 2 and i + 1 < len(spans):
+            # a list question: also offer the sentence with the ones that follow it, for lists
+            # spelled out over several sentences ("based on several pillars. The first is ...")
+            out.append((start, spans[min(i + 4, len(spans) - 1)][1]))
     return out
 
 
@@ -93,12 +102,15 @@ def candidates(q: Question, hits: list[Hit]) -> list[Candidate]:
         context = set(tokenize(f"{doc_context(hit.doc)} {hit.chunk.section}"))
         chunk_tokens = set(tokenize(hit.chunk.text)) | context
         chunk_cov = q.weight_of(chunk_tokens)
-        for start, end in _windows(hit):
+        previous: set[str] = set()
+        for start, end in _windows(hit, extend=q.kind == "list"):
             text = hit.chunk.text[start:end]
             tokens = set(tokenize(text))
+            # the sentence before often names what this one calls "it" or "the city"
+            around, previous = context | previous, tokens
             if len(tokens) < 2:
                 continue
-            own, ctx = q.weight_of(tokens), q.weight_of(tokens | context)
+            own, ctx = q.weight_of(tokens), q.weight_of(tokens | around)
             score = 0.55 * own + 0.25 * ctx + 0.2 * chunk_cov + 0.06 / (1 + h)
             if q.kind == "number":
                 score += 0.2 if _HAS_NUMBER.search(_strip_years(text)) else -0.25
@@ -137,7 +149,9 @@ def _head(text: str, end: int) -> set[str]:
 
 
 def _number_end(span: re.Match[str]) -> int:
-    number = re.match(r"[^\d]*[\d,.]+", span.group(0))
+    number = re.match(
+        rf"[^\d]*?(?:[\d,.]+|{_NUMBER_WORDS}(?:[\s-]{_NUMBER_WORDS})*)", span.group(0)
+    )
     return span.start() + (number.end() if number else 0)
 
 
@@ -254,11 +268,11 @@ class _Citations:
 
 
 def _readable(c: Candidate, hits: list[Hit]) -> str:
-    """A quote as a sentence of the answer: table lines joined with " | " (the citation keeps the
-    exact quote with its line breaks)."""
+    """A quote as a sentence of the answer: a table's lines without its blank lines (the
+    citation keeps the exact quote)."""
     if hits[c.hit].chunk.kind != "table":
         return c.text
-    return " | ".join(line.strip() for line in c.text.splitlines() if line.strip())
+    return "\n".join(line.strip() for line in c.text.splitlines() if line.strip())
 
 
 def _source_label(hit: Hit) -> str:

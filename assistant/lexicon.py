@@ -112,6 +112,28 @@ GLOSSARY: dict[str, str] = {
     "cluster": "cluster",
 }
 
+# More everyday Spanish and German vocabulary of questions about clusters.
+GLOSSARY.update(
+    {
+        "estudiantes": "students", "egresan": "graduate students", "instituciones": "institutions",
+        "academicas": "academic", "proyecto": "project", "proyectos": "projects",
+        "proteger": "protect", "industriales": "industrial", "infraestructura": "infrastructure",
+        "ciberseguridad": "cybersecurity", "empleo": "jobs employment", "metas": "goals targets",
+        "limpia": "clean", "desarrollo": "development", "registrados": "registered",
+        "certificados": "certified", "polo": "hub", "representa": "represents",
+        "actualmente": "currently", "ventas": "sales", "miembro": "member",
+        "afiliados": "affiliated members", "fabricantes": "manufacturers",
+        "vehiculos": "vehicles", "produjo": "produced", "alianza": "alliance",
+        "alianzas": "alliances", "consejo": "council", "camara": "chamber",
+        "presidente": "president", "presidenta": "president", "imitar": "imitate",
+        "estrategia": "strategy", "pilares": "pillars", "comercio": "trade",
+        "exterior": "foreign", "vertreter": "representative", "land": "country",
+        "vergleichen": "compare", "studierende": "students", "zentren": "centers",
+        "angesiedelt": "arrival established", "investiert": "invested",
+        "ausschuss": "committee", "grundung": "founded", "forderung": "promotion",
+    }
+)  # fmt: skip
+
 _WORD = re.compile(r"[a-z0-9]+")
 
 
