@@ -107,10 +107,12 @@ def _check_questions() -> int:
               type=click.Path(exists=True, dir_okay=False, path_type=Path))  # fmt: skip
 @click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N questions.")
 @click.option("--json", "as_json", is_flag=True, help="Print run, metrics and baseline as JSON.")
-@click.option("--questions", "questions_file", default=QUESTIONS, show_default=True,
+@click.option("--questions", "questions_file", default=QUESTIONS, help="Question file (JSONL).",
+              show_default="evals/questions.jsonl",
               type=click.Path(exists=True, dir_okay=False, path_type=Path))  # fmt: skip
 @click.option("--no-baseline", is_flag=True, help="Skip the LangChain baseline retrieval.")
-@click.option("--results-dir", type=click.Path(file_okay=False, path_type=Path), default=RESULTS)
+@click.option("--results-dir", type=click.Path(file_okay=False, path_type=Path), default=RESULTS,
+              help="Where runs are saved and compared.", show_default="evals/results")  # fmt: skip
 @click.option("--no-save", is_flag=True, help="Do not write evals/results/<timestamp>.*.")
 @click.option("--gate", is_flag=True, help="Exit 1 when a metric misses evals/thresholds.toml.")
 @click.option("--check", is_flag=True, help="Only validate the question file and exit.")
