@@ -283,7 +283,7 @@ def _source_label(hit: Hit) -> str:
 def _select(q: Question, ranked: list[Candidate], limit: int) -> list[Candidate]:
     """The best sentence, then others that add question terms it lacks (multi-part questions)."""
     best = ranked[0]
-    chosen, covered = [best], set(best.found)
+    chosen, covered, second = [best], set(best.found), False
     for c in ranked[1:]:
         if len(chosen) >= limit:
             break
@@ -291,12 +291,18 @@ def _select(q: Question, ranked: list[Candidate], limit: int) -> list[Candidate]
             continue  # overlapping table windows or the same sentence
         if any(c.text == o.text for o in chosen):
             continue  # the same sentence in two overlapping chunks
+        # only a sentence that brings in a part of the question the others lack is worth citing:
+        # every extra citation must carry evidence, not repeat it
         new = c.found - covered
         new_weight = sum(w for t, w in zip(q.terms, q.weights, strict=True) if t in new)
-        strong = c.score >= 0.85 * best.score
-        if (new_weight > 0.15 * sum(q.weights) and c.score >= 0.5 * best.score) or strong:
+        if new_weight > 0.15 * sum(q.weights) and c.score >= 0.6 * best.score:
             chosen.append(c)
             covered |= c.found
+        elif not second and c.hit != best.hit and c.score >= 0.85 * best.score:
+            # one more source that answers nearly as well: where documents disagree, the reader
+            # sees both ("twice a year" here, "yearly" there)
+            second = True
+            chosen.append(c)
     return chosen
 
 

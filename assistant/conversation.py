@@ -105,6 +105,9 @@ def condense(question: str, history: list[Turn]) -> str:
         return question
     about = _ABOUT.match(question)
     new = next((g for g in about.groups() if g), "").strip() if about else ""
+    new = re.sub(
+        r"^(?:the (?:one|ones|cluster|clusters|state|city|hub) (?:in|of|for)|the)\s+", "", new
+    )
     if new and fold(new.split()[0]) not in _QUESTION_WORDS and len(new.split()) <= 6:
         if not _entities(new) and subject:
             return f"What about {new} of {subject}?"
