@@ -55,7 +55,7 @@ EXAMPLES = {
 
 # Layout only; the look of answers and source cards is export.CHAT_CSS.
 APP_CSS = """
-#documents table { font-family: var(--font); font-size: .9em; }
+#documents .virtual-table-viewport * { font-family: var(--font) !important; }
 @media (max-width: 480px) { #title h2 { font-size: 1.25rem; } }
 """
 
@@ -170,9 +170,9 @@ class Handlers:
 
     def vote(self, turns: list[dict[str, Any]], data: gr.LikeData) -> dict[str, Any]:
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
-        if data.liked not in (True, False) or not turns:
-            return self.thumbs_down_file()
-        turn = turns[min(int(index) // 2, len(turns) - 1)]
+        if data.liked not in (True, False) or int(index) // 2 >= len(turns):
+            return self.thumbs_down_file()  # an un-vote, or a vote on an error message
+        turn = turns[int(index) // 2]
         vote: feedback.Vote = "up" if data.liked else "down"
         record = feedback.make_record(turn["question"], turn["history"], turn["answer"], vote)
         feedback.append_record(self.settings.feedback_log, record)
@@ -242,18 +242,16 @@ class Handlers:
         for item in saved:
             name = item.path.name
             renamed = f" (stored as {name})" if item.renamed else ""
-            if name in skipped:
+            reason = skipped.get(name) or ("" if name in chunks else "no text found in it")
+            if reason:
                 item.path.unlink(missing_ok=True)  # keep the corpus free of files we cannot read
-                lines.append((False, f"{item.requested_name}: not indexed: {skipped[name]}"))
-            else:
-                count = chunks.get(name, "?")
-                lines.append(
-                    (
-                        True,
-                        f"{item.requested_name}{renamed}: indexed, {count} passages, "
-                        f"searchable now ({report.seconds:.1f} s).",
-                    )
-                )
+                lines.append((False, f"{item.requested_name}: not indexed: {reason}"))
+                continue
+            count = chunks[name]
+            passages = f"{count} passage{'' if count == 1 else 's'}"
+            took = f"{report.seconds:.1f} s"
+            lines.append((True, f"{item.requested_name}{renamed}: indexed, {passages}, "
+                                f"searchable now ({took})."))  # fmt: skip
         return lines
 
     # API --------------------------------------------------------------------------------------
@@ -272,7 +270,7 @@ def _chat_tab(h: Handlers, settings: Settings) -> gr.DownloadButton:
         height="62vh",
         min_height=320,
         latex_delimiters=[],
-        buttons=["copy"],
+        buttons=[],  # "copy" would copy our HTML; the Markdown download is the clean copy
         feedback_options=("Like", "Dislike"),
         placeholder="Ask about Mexico's industrial and IT clusters; answers cite their sources.",
         elem_id="chat",
@@ -313,14 +311,11 @@ def _chat_tab(h: Handlers, settings: Settings) -> gr.DownloadButton:
     outputs = [question, chatbot, turns, download]
     for event in (question.submit, send.click):
         event(h.respond, inputs, outputs, api_visibility="private")
-    chatbot.like(h.vote, [turns], [down_cases], api_visibility="private")
-    debug.change(_chat_messages, [turns, debug], [chatbot], api_visibility="private")
-    clear.click(
-        lambda: ([], [], h.export_file([])),
-        None,
-        [chatbot, turns, download],
-        api_visibility="private",
-    )
+    private: dict[str, Any] = {"api_visibility": "private"}
+    chatbot.like(h.vote, [turns], [down_cases], **private)
+    debug.change(_chat_messages, [turns, debug], [chatbot], **private)
+    clear.click(lambda: ([], [], h.export_file([])), None, [chatbot, turns, download], **private)
+    chatbot.clear(lambda: ([], h.export_file([])), None, [turns, download], **private)
     return down_cases
 
 
@@ -334,14 +329,16 @@ def _documents_tab(h: Handlers, settings: Settings) -> gr.Dataframe:
         file_count="multiple",
         file_types=list(uploads.ALLOWED_SUFFIXES),
         type="filepath",
+        height=150,
         elem_id="upload",
     )
     status = gr.HTML(elem_id="upload-status")
     table = gr.Dataframe(
-        headers=["file", "title", "publisher", "author", "date", "kind", "passages"],
+        headers=["file", "title", "publisher", "author", "date", "kind", "chunks"],
         datatype=["str", "str", "str", "str", "str", "str", "number"],
         interactive=False,
         wrap=True,
+        column_widths=["19%", "29%", "18%", "11%", "8%", "8%", "7%"],
         label="Indexed documents",
         elem_id="documents",
     )

@@ -44,6 +44,8 @@ CHAT_CSS = """
 .qa-debug { margin-top: .5em; font-size: .8em; }
 .qa-debug table { display: block; overflow-x: auto; max-width: 100%; border-collapse: collapse; }
 .qa-debug td, .qa-debug th { padding: .1em .4em; border-bottom: 1px solid #e5e7eb; }
+.qa-debug th, .qa-debug td:nth-child(-n+4) { white-space: nowrap; text-align: right; }
+.qa-debug th:nth-child(n+5) { text-align: left; }
 .qa-debug tr.qa-cited { background: #eff6ff; }
 .qa-status-error { color: #b91c1c; }
 .qa-status-ok { color: #166534; }
@@ -176,8 +178,9 @@ def debug_html(hits: Iterable[Hit], timings_ms: dict[str, float], cited: set[str
     timings = " · ".join(f"{esc(k)} {v:.1f} ms" for k, v in timings_ms.items()) or "no timings"
     return (
         '<details class="qa-debug"><summary>Debug: retrieval and timings</summary>'
-        "<table><thead><tr><th>rank</th><th>fused</th><th>BM25</th><th>dense</th>"
-        f"<th>document</th><th>section</th></tr></thead><tbody>{rows}</tbody></table>"
+        "<table><thead><tr><th>rank</th><th>fused score</th><th>BM25 rank</th>"
+        "<th>dense rank</th><th>document</th><th>section</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
         f'<div class="qa-timings">{timings}</div></details>'
     )
 

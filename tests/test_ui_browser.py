@@ -105,7 +105,8 @@ def test_ask_see_answer_with_source_cards_and_debug(browser: Any, app_url: str) 
     table = page.locator("#chat .qa-debug table").last
     assert table.locator("tbody tr").count() >= 1
     assert "ms" in page.locator("#chat .qa-timings").last.inner_text()
-    table.scroll_into_view_if_needed()
+    page.set_viewport_size({"width": 1280, "height": 1300})
+    page.locator("#chat .qa-debug").last.evaluate("e => e.scrollIntoView({block: 'end'})")
     _shot(page, "debug", docs="screenshot-debug.png")
     page.close()
 
@@ -122,6 +123,7 @@ def test_upload_a_document_then_it_is_cited(browser: Any, app_url: str, tmp_path
     page.wait_for_function(
         "document.querySelector('#documents').innerText.includes('zapoteca-drones.txt')"
     )
+    page.wait_for_timeout(1000)  # let the components' loading fade finish before the picture
     _shot(page, "documents", docs="screenshot-documents.png")
     page.get_by_role("tab", name="Chat").click()
     answer = _ask(page, "In which year was the Zapoteca Drone Alliance founded?")

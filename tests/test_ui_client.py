@@ -94,6 +94,7 @@ def test_votes_are_logged_and_thumbs_down_offered_as_eval_cases(handlers: ui.Han
     turns = _run(handlers, "How many member companies does the Acme cluster have?", [])[-1][2]
     assert handlers.vote(turns, _like(1, True))["visible"] is False
     update = handlers.vote(turns, _like(1, False))
+    handlers.vote(turns, _like(3, False))  # an error message shown after the last turn: ignored
     records = read_records(handlers.settings.feedback_log)
     assert [r["vote"] for r in records] == ["up", "down"]
     assert records[1]["citations"][0]["doc"] == "acme.txt"
