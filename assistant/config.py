@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, le=50, description="Number of passages given to the answerer.")
     candidates: int = Field(50, ge=5, description="Candidates per ranker before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant (Cormack 2009).")
+    max_per_doc: int = Field(
+        0, ge=0, description="At most this many passages from one document (0: no limit)."
+    )
 
     # answer
     llm: str = Field(

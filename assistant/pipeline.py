@@ -176,6 +176,7 @@ class Assistant:
             k=k or s.top_k,
             candidates=s.candidates,
             rrf_k=s.rrf_k,
+            max_per_doc=s.max_per_doc,
         )
 
     def retriever(self, k: int | None = None) -> HybridRetriever:

@@ -9,6 +9,8 @@ both rankers. This module does not compose answers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .embed import Embedder
 from .index import StoredIndex
 from .lexicon import expand_query
@@ -25,6 +27,32 @@ def rrf(rankings: list[list[int]], k: int = 60) -> list[tuple[int, float]]:
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
+def diversify(
+    fused: list[tuple[int, float]],
+    doc_of: Callable[[int], str],
+    k: int,
+    max_per_doc: int | None,
+) -> list[tuple[int, float]]:
+    """The top ``k``, taking at most ``max_per_doc`` chunks of one document while chunks of other
+    documents remain among the fused candidates (so that where documents disagree, both are
+    seen); the places left free are filled in rank order."""
+    if not max_per_doc:
+        return fused[:k]
+    chosen: list[tuple[int, float]] = []
+    counts: dict[str, int] = {}
+    for item in fused[: k * 4]:
+        doc = doc_of(item[0])
+        if counts.get(doc, 0) < max_per_doc and len(chosen) < k:
+            chosen.append(item)
+            counts[doc] = counts.get(doc, 0) + 1
+    for item in fused:
+        if len(chosen) >= k:
+            break
+        if item not in chosen:
+            chosen.append(item)
+    return sorted(chosen, key=lambda pair: (-pair[1], pair[0]))
+
+
 def search(
     index: StoredIndex,
     embedder: Embedder,
@@ -33,6 +61,7 @@ def search(
     k: int = 5,
     candidates: int = 50,
     rrf_k: int = 60,
+    max_per_doc: int | None = None,
 ) -> list[Hit]:
     """The top ``k`` chunks for ``query`` with each ranker's rank and score."""
     if not index.chunks or not query.strip():
@@ -49,9 +78,14 @@ def search(
     sparse = {
         int(i): (r, float(s)) for r, (i, s) in enumerate(zip(bm25_ids, bm25_scores, strict=True), 1)
     }
-    fused = rrf([[int(i) for i in dense_ids], [int(i) for i in bm25_ids]], k=rrf_k)
+    fused = diversify(
+        rrf([[int(i) for i in dense_ids], [int(i) for i in bm25_ids]], k=rrf_k),
+        lambda i: index.chunks[i].doc_id,
+        k,
+        max_per_doc,
+    )
     hits = []
-    for rank, (i, score) in enumerate(fused[:k], start=1):
+    for rank, (i, score) in enumerate(fused, start=1):
         chunk = index.chunks[i]
         d, s = dense.get(i), sparse.get(i)
         hits.append(
