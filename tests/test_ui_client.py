@@ -146,7 +146,10 @@ def test_ask_api_validates_history(handlers: ui.Handlers) -> None:
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory):
-    with running_app(tmp_path_factory.mktemp("ui_client")) as url:
+    folder = tmp_path_factory.mktemp("ui_client")
+    with running_app(folder) as url:
+        log = (folder / "ui.log").read_text()
+        assert "Building the index (first run)..." in log  # no index in the copy yet
         yield url
 
 
