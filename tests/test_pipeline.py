@@ -6,6 +6,7 @@ No network: generative backends are ScriptedChatModel instances put in ``assista
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -286,3 +287,65 @@ def test_an_llm_follow_up_uses_the_model_rewrite(assistant: Assistant) -> None:
     assert len(fake.received) == 2
     assert result.query == "How many members does the Alpha Aerospace Cluster have"
     assert result.mode == SPEC and result.sentences[0].verified
+
+
+# The real model over the real corpus (marked `model`) --------------------------------------------
+
+EVALS = Path(__file__).resolve().parent.parent / "evals" / "questions.jsonl"
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("turns", "entity"),
+    [
+        (
+            [
+                "How many members does CLAUGTO have?",
+                "When was it founded?",
+                "And how many of them are Tier 1 suppliers?",
+            ],
+            "CLAUGTO",
+        ),
+        (
+            [
+                "When was CLUTIG founded?",
+                "What are its goals for the region?",
+                "How many companies does it have?",
+            ],
+            "CLUTIG",
+        ),
+    ],
+)
+def test_a_three_turn_conversation_resolves_every_follow_up(
+    real_assistant: Assistant, turns: list[str], entity: str
+) -> None:
+    history: list[dict[str, str]] = []
+    for number, question in enumerate(turns):
+        result = real_assistant.ask(question, history)
+        if number:
+            assert result.query != question
+            assert entity in result.query, (question, result.query)
+        assert result.citations and all(c.verified for c in result.citations)
+        history += [
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": result.answer},
+        ]
+
+
+@pytest.mark.model
+def test_extractive_answers_to_a_sample_of_eval_questions_verify(real_assistant: Assistant) -> None:
+    items = [json.loads(line) for line in EVALS.read_text(encoding="utf-8").splitlines() if line]
+    sample = items[::3]
+    assert len(sample) > 50
+    for item in sample:
+        result = real_assistant.ask(item["question"], item.get("history"))
+        where = f"{item['id']}: {result.answer[:120]}"
+        assert result.mode == "extractive"
+        assert all(c.verified for c in result.citations), where
+        assert all(s.verified for s in result.sentences), where
+        retrieved = {h.chunk.id: h.chunk.text for h in result.hits}
+        numbers = {c.n for c in result.citations}
+        for c in result.citations:
+            assert c.quote in retrieved[c.chunk_id], where
+        for n in re.findall(r"\[(\d+)\]", result.answer):
+            assert int(n) in numbers, where
