@@ -27,7 +27,8 @@ _NUM_SPAN = re.compile(
     r"(?:(?:more than|over|around|approximately|about|almost|nearly|some|up to|roughly)\s+)?"
     rf"(?:[€$£]?\d[\d,.]*|\b{_NUMBER_WORDS}(?:[\s-]{_NUMBER_WORDS})*\b)"
     r"(?:\s?%|\s(?:million|billion|thousand))?"
-    r"(?:\s+(?!and\b|in\b|of\b|to\b|for\b|from\b|the\b|with\b|by\b|at\b)[A-Za-zÀ-ÿ][\w’'-]*){0,3}"
+    r"(?:\s+(?!(?:and|in|of|to|for|from|the|with|by|at|until|since|as|than|on|per|or|while|"
+    r"which|that|who|is|are|was|were)\b)[A-Za-zÀ-ÿ][\w’'-]*){0,3}"
 )
 _DATE_SPAN = re.compile(
     r"\b(?:(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -112,6 +113,10 @@ def candidates(q: Question, hits: list[Hit]) -> list[Candidate]:
                 continue
             own, ctx = q.weight_of(tokens), q.weight_of(tokens | around)
             score = 0.55 * own + 0.25 * ctx + 0.2 * chunk_cov + 0.06 / (1 + h)
+            if q.kind == "name" and _new_name(text, q):
+                score += 0.1  # "Which city ...?": a sentence naming something new
+            elif q.kind == "list" and text.count(",") >= 2:
+                score += 0.08  # a list question: a sentence that lists
             if q.kind == "number":
                 score += 0.2 if _HAS_NUMBER.search(_strip_years(text)) else -0.25
                 if q.counted and _counts(text, q):
@@ -123,6 +128,11 @@ def candidates(q: Question, hits: list[Hit]) -> list[Candidate]:
             found = frozenset(tokens | context) & frozenset(q.terms)
             out.append(Candidate(h, start, end, text, score, max(ctx, 0.8 * chunk_cov), found))
     return sorted(out, key=lambda c: (-c.score, c.hit, c.start))
+
+
+def _new_name(text: str, q: Question) -> bool:
+    asked = set(q.terms)
+    return any(not set(tokenize(m.group(0))) <= asked for m in _NAME_SPAN.finditer(text[1:]))
 
 
 def _counts(text: str, q: Question) -> bool:
@@ -181,13 +191,20 @@ def _best_span(q: Question, sentence: str, spans: list[re.Match[str]]) -> re.Mat
     return min(spans, key=key) if spans else None
 
 
+def _asked_numbers(q: Question) -> set[str]:
+    return set(re.findall(r"\d+", q.text))
+
+
 def direct_answer(q: Question, sentence: str) -> str | None:
-    """A short answer taken verbatim from the sentence, for number, date and name questions."""
+    """A short answer taken verbatim from the sentence, for number, date and name questions.
+    A number the question itself mentions ("Peer 1", "in 2016") is never the answer."""
+    asked_numbers = _asked_numbers(q)
     if q.kind == "number":
         spans = [m for m in _NUM_SPAN.finditer(sentence) if not _is_year(m)]
+        spans = [m for m in spans if not set(re.findall(r"\d+", m.group(0))) & asked_numbers]
         best = _best_span(q, sentence, spans)
     elif q.kind == "date":
-        spans = list(_DATE_SPAN.finditer(sentence))
+        spans = [m for m in _DATE_SPAN.finditer(sentence) if m.group(0) not in asked_numbers]
         best = spans[0] if spans else None
     elif q.kind == "name":
         asked = set(q.terms)

@@ -30,7 +30,11 @@ _DATE_Q = re.compile(
     r"\b(when|what year|which year|in what year|since when|what date|on what date|cuando|"
     r"en que ano|wann|in welchem jahr|seit wann)\b"
 )
-_NAME_Q = re.compile(r"^\W*(who|whom|whose|quien|quienes|wer|wessen)\b|\bwhat is the name\b")
+_NAME_Q = re.compile(
+    r"^\W*(who|whom|whose|quien|quienes|wer|wessen)\b|\bwhat is the name\b|"
+    r"^\W*(which|what) (city|state|company|organi[sz]ation|agency|body|institute|institution|"
+    r"chamber|country|person|president|firm|university|association|ministry)\b"
+)
 _LIST_Q = re.compile(
     r"\b(which|what) (are|were) (the )?|\b(list|name)( the| all)? |\bwhat (\w+ ){0,2}(include|"
     r"includes|are included)|\bwhich \w+s\b|\bcuales\b|\bwelche\b"
