@@ -100,7 +100,10 @@ def _windows(hit: Hit, extend: bool = False) -> list[tuple[int, int]]:
 def candidates(q: Question, hits: list[Hit]) -> list[Candidate]:
     out = []
     for h, hit in enumerate(hits):
-        context = set(tokenize(f"{doc_context(hit.doc)} {hit.chunk.section}"))
+        # the innermost heading only: "3.2 Clusters in automotive, aerospace, ... and ICT" would
+        # lend every chunk below it words it does not speak about
+        leaf = hit.chunk.section.rsplit(" > ", 1)[-1]
+        context = set(tokenize(f"{doc_context(hit.doc)} {leaf}"))
         chunk_tokens = set(tokenize(hit.chunk.text)) | context
         chunk_cov = q.weight_of(chunk_tokens)
         previous: set[str] = set()
