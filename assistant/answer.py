@@ -34,7 +34,9 @@ _DATE_SPAN = re.compile(
     r"\b(?:(?:January|February|March|April|May|June|July|August|September|October|November|"
     r"December)\s+(?:\d{1,2},\s+)?(?:19|20)\d\d|\d{1,2}/\d{1,2}/(?:19|20)\d\d|(?:19|20)\d\d)\b"
 )
-_NAME_SPAN = re.compile(r"\b[A-ZÁÉÍÓÚ][\w’'-]+(?:\s+(?:de|la|del|y|of|the)?\s*[A-ZÁÉÍÓÚ][\w’'-]+)+")
+_NAME_SPAN = re.compile(
+    r"\b(?!By\b)[A-ZÁÉÍÓÚ][\w’'-]+(?:\s+(?:de|la|del|y|of|the)?\s*(?!By\b)[A-ZÁÉÍÓÚ][\w’'-]+){1,5}"
+)
 _HAS_NUMBER = re.compile(r"\d")
 
 
@@ -60,9 +62,13 @@ class Draft:
 
     @property
     def text(self) -> str:
-        return " ".join(
-            f"{s} {''.join(f'[{n}]' for n in cites)}".strip() for s, cites in self.sentences
-        )
+        """Sentences with their markers; a short direct answer gets its full stop after them."""
+        parts = []
+        for sentence, cites in self.sentences:
+            marks = "".join(f"[{n}]" for n in cites)
+            stop = "" if sentence.rstrip().endswith((".", "!", "?", ":", ";", "\n")) else "."
+            parts.append(f"{sentence} {marks}{stop}".strip() if marks else sentence + stop)
+        return " ".join(parts)
 
 
 WHOLE_TABLE = 800  # a table up to this long is quoted whole: its extracted columns are mangled
@@ -109,6 +115,8 @@ def candidates(q: Question, hits: list[Hit]) -> list[Candidate]:
         previous: set[str] = set()
         for start, end in _windows(hit, extend=q.kind == "list"):
             text = hit.chunk.text[start:end]
+            if text.rstrip().endswith("?"):
+                continue  # a question (an interviewer's "Q: ...?") is never an answer
             tokens = set(tokenize(text))
             # the sentence before often names what this one calls "it" or "the city"
             around, previous = context | previous, tokens
@@ -318,7 +326,12 @@ def _select(q: Question, ranked: list[Candidate], limit: int) -> list[Candidate]
         if new_weight > 0.15 * sum(q.weights) and c.score >= 0.6 * best.score:
             chosen.append(c)
             covered |= c.found
-        elif not second and c.hit != best.hit and c.score >= 0.85 * best.score:
+        elif (
+            not second
+            and c.hit != best.hit
+            and c.score >= 0.85 * best.score
+            and (q.kind != "number" or c.found >= best.found)  # a figure about the same thing
+        ):
             # one more source that answers nearly as well: where documents disagree, the reader
             # sees both ("twice a year" here, "yearly" there)
             second = True

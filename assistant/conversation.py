@@ -67,21 +67,25 @@ def _entities(text: str) -> list[str]:
     return list(dict.fromkeys(acronyms + sorted(found, key=len, reverse=True)))
 
 
-_ASKS_FOR_NAME = re.compile(
-    r"^\W*(which|who|what (city|state|company|cluster|organi[sz]ation))\b", re.I
+_ASKS_FOR_THING = re.compile(
+    r"^\W*(which|what) (city|state|company|cluster|organi[sz]ation|agency|body|country)\b", re.I
 )
+_ASKS_FOR_PERSON = re.compile(r"^\W*(who|whom)\b", re.I)
+_PERSONAL = re.compile(r"\b(he|she|his|her|him|hers)\b", re.I)
 
 
-def _subject(history: list[Turn]) -> tuple[str, str]:
+def _subject(history: list[Turn], person: bool = False) -> tuple[str, str]:
     """(last user question, the main entity it is about), resolved recursively. When that
-    question asked for a name ("Which city ...?"), the subject is the name the answer gave."""
+    question asked for a name ("Which city ...?", or "Who ...?" and the follow-up says "he" or
+    "she"), the subject is the name the answer gave; otherwise the question's own subject."""
     users = [t.content for t in history if t.role == "user"]
     if not users:
         return "", ""
     previous = condense(users[-1], [Turn("user", u) for u in users[:-1]])
     entities = _entities(previous)
     last = history[-1]
-    if last.role == "assistant" and _ASKS_FOR_NAME.match(previous):
+    asked_for_name = _ASKS_FOR_PERSON.match(previous) if person else _ASKS_FOR_THING.match(previous)
+    if last.role == "assistant" and asked_for_name:
         asked = {fold(e) for e in entities}
         answered = [e for e in _entities(re.sub(r"\[\d+\]", "", last.content))
                     if fold(e) not in asked]  # fmt: skip
@@ -100,7 +104,7 @@ def condense(question: str, history: list[Turn]) -> str:
     question = question.strip()
     if not history or not is_follow_up(question):
         return question
-    previous, subject = _subject(history)
+    previous, subject = _subject(history, person=bool(_PERSONAL.search(question)))
     if not previous:
         return question
     about = _ABOUT.match(question)
