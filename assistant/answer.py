@@ -16,28 +16,21 @@ from dataclasses import dataclass, field
 
 from .index import doc_context
 from .question import Question, named_unknowns
+from .spans import (
+    DATE_SPAN,
+    HAS_NUMBER,
+    NUM_SPAN,
+    counts_asked,
+    direct_answer,
+    head_words,
+    is_year,
+    names_something_new,
+    number_end,
+    strip_years,
+    trim_span,
+)
 from .text import sentence_spans, tokenize
 from .types import Citation, Hit
-
-_NUMBER_WORDS = (
-    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
-    r"forty|fifty|hundred|thousand)"
-)
-_NUM_SPAN = re.compile(
-    r"(?:(?:more than|over|around|approximately|about|almost|nearly|some|up to|roughly)\s+)?"
-    rf"(?:[€$£]?\d[\d,.]*|\b{_NUMBER_WORDS}(?:[\s-]{_NUMBER_WORDS})*\b)"
-    r"(?:\s?%|\s(?:million|billion|thousand))?"
-    r"(?:\s+(?!(?:and|in|of|to|for|from|the|with|by|at|until|since|as|than|on|per|or|while|"
-    r"which|that|who|is|are|was|were)\b)[A-Za-zÀ-ÿ][\w’'-]*){0,3}"
-)
-_DATE_SPAN = re.compile(
-    r"\b(?:(?:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December)\s+(?:\d{1,2},\s+)?(?:19|20)\d\d|\d{1,2}/\d{1,2}/(?:19|20)\d\d|(?:19|20)\d\d)\b"
-)
-_NAME_SPAN = re.compile(
-    r"\b(?!By\b)[A-ZÁÉÍÓÚ][\w’'-]+(?:\s+(?:de|la|del|y|of|the)?\s*(?!By\b)[A-ZÁÉÍÓÚ][\w’'-]+){1,5}"
-)
-_HAS_NUMBER = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -62,13 +55,16 @@ class Draft:
 
     @property
     def text(self) -> str:
-        """Sentences with their markers; a short direct answer gets its full stop after them."""
+        return " ".join(self.pieces())
+
+    def pieces(self) -> list[str]:
+        """Each sentence with its markers; a short direct answer gets its full stop after them."""
         parts = []
         for sentence, cites in self.sentences:
             marks = "".join(f"[{n}]" for n in cites)
             stop = "" if sentence.rstrip().endswith((".", "!", "?", ":", ";", "\n")) else "."
             parts.append(f"{sentence} {marks}{stop}".strip() if marks else sentence + stop)
-        return " ".join(parts)
+        return parts
 
 
 WHOLE_TABLE = 800  # a table up to this long is quoted whole: its extracted columns are mangled
@@ -124,109 +120,21 @@ def candidates(q: Question, hits: list[Hit]) -> list[Candidate]:
                 continue
             own, ctx = q.weight_of(tokens), q.weight_of(tokens | around)
             score = 0.55 * own + 0.25 * ctx + 0.2 * chunk_cov + 0.06 / (1 + h)
-            if q.kind == "name" and _new_name(text, q):
+            if q.kind == "name" and names_something_new(text, q):
                 score += 0.1  # "Which city ...?": a sentence naming something new
             elif q.kind == "list" and text.count(",") >= 2:
                 score += 0.08  # a list question: a sentence that lists
             if q.kind == "number":
-                score += 0.2 if _HAS_NUMBER.search(_strip_years(text)) else -0.25
-                if q.counted and _counts(text, q):
+                score += 0.2 if HAS_NUMBER.search(strip_years(text)) else -0.25
+                if q.counted and counts_asked(text, q):
                     score += 0.15  # a number followed by what the question counts
             elif q.kind == "date":
-                score += 0.2 if _DATE_SPAN.search(text) else -0.25
+                score += 0.2 if DATE_SPAN.search(text) else -0.25
             if len(tokens) < 5 and hit.chunk.kind != "table":
                 score -= 0.1
             found = frozenset(tokens | context) & frozenset(q.terms)
             out.append(Candidate(h, start, end, text, score, max(ctx, 0.8 * chunk_cov), found))
     return sorted(out, key=lambda c: (-c.score, c.hit, c.start))
-
-
-def _new_name(text: str, q: Question) -> bool:
-    asked = set(q.terms)
-    return any(not set(tokenize(m.group(0))) <= asked for m in _NAME_SPAN.finditer(text[1:]))
-
-
-def _counts(text: str, q: Question) -> bool:
-    wanted = set(q.counted)
-    return any(
-        _head(text, _number_end(m)) & wanted for m in _NUM_SPAN.finditer(text) if not _is_year(m)
-    )
-
-
-def _strip_years(text: str) -> str:
-    return re.sub(r"\b(19|20)\d\d\b", "", text)
-
-
-def _head(text: str, end: int) -> set[str]:
-    """The first content words after a number: what it counts ("24 of the clusters").
-
-    They stop at the next number: in "45 members and 12 committees", 45 counts members only."""
-    head: set[str] = set()
-    for token in tokenize(text[end : end + 60])[:3]:
-        if token[0].isdigit():
-            break
-        head.add(token)
-    return head
-
-
-def _number_end(span: re.Match[str]) -> int:
-    number = re.match(
-        rf"[^\d]*?(?:[\d,.]+|{_NUMBER_WORDS}(?:[\s-]{_NUMBER_WORDS})*)", span.group(0)
-    )
-    return span.start() + (number.end() if number else 0)
-
-
-def _is_year(span: re.Match[str]) -> bool:
-    first = re.search(r"\d[\d,.]*", span.group(0))
-    return bool(first and re.fullmatch(r"(?:19|20)\d\d", first.group(0).rstrip(",.")))
-
-
-_STOP = frozenset("which that who whose where when while including between".split())
-
-
-def _trim(span: str) -> str:
-    words = span.strip().rstrip(",.;:").split()
-    while len(words) > 1 and (words[-1].endswith(("ing", "ed")) or words[-1].lower() in _STOP):
-        words.pop()
-    return " ".join(words).rstrip(",.;:")
-
-
-def _best_span(q: Question, sentence: str, spans: list[re.Match[str]]) -> re.Match[str] | None:
-    """Prefer the span whose following words are what the question asks about; then the first."""
-    asked, wanted = set(q.terms), set(q.counted)
-
-    def key(span: re.Match[str]) -> tuple[int, int, int]:
-        head = _head(sentence, _number_end(span))
-        return (0 if head & wanted else 1, 0 if head & asked else 1, span.start())
-
-    return min(spans, key=key) if spans else None
-
-
-def _asked_numbers(q: Question) -> set[str]:
-    return set(re.findall(r"\d+", q.text))
-
-
-def direct_answer(q: Question, sentence: str) -> str | None:
-    """A short answer taken verbatim from the sentence, for number, date and name questions.
-    A number the question itself mentions ("Peer 1", "in 2016") is never the answer."""
-    asked_numbers = _asked_numbers(q)
-    if q.kind == "number":
-        spans = [m for m in _NUM_SPAN.finditer(sentence) if not _is_year(m)]
-        spans = [m for m in spans if not set(re.findall(r"\d+", m.group(0))) & asked_numbers]
-        best = _best_span(q, sentence, spans)
-    elif q.kind == "date":
-        spans = [m for m in _DATE_SPAN.finditer(sentence) if m.group(0) not in asked_numbers]
-        best = spans[0] if spans else None
-    elif q.kind == "name":
-        asked = set(q.terms)
-        spans = [m for m in _NAME_SPAN.finditer(sentence) if not set(tokenize(m.group(0))) <= asked]
-        best = spans[0] if spans else None
-    else:
-        return None
-    if best is None:
-        return None
-    span = _trim(best.group(0))
-    return span if span and span != sentence.strip() else None
 
 
 def conflicting(
@@ -251,11 +159,11 @@ def conflicting(
             continue  # numbers in an extracted table are not reliably tied to their labels
         if not set(q.counted) <= set(tokenize(c.text)):
             continue  # must count the very thing asked about ("IT clusters", not "clusters")
-        spans = [m for m in _NUM_SPAN.finditer(c.text) if not _is_year(m)]
-        spans = [m for m in spans if _head(c.text, _number_end(m)) & asked]
+        spans = [m for m in NUM_SPAN.finditer(c.text) if not is_year(m)]
+        spans = [m for m in spans if head_words(c.text, number_end(m)) & asked]
         if not spans:
             continue
-        span = _trim(spans[0].group(0))
+        span = trim_span(spans[0].group(0))
         value = re.sub(r"\D", "", span.split()[0])
         if value and value not in seen_values:
             seen_values.add(value)
@@ -330,7 +238,7 @@ def _select(q: Question, ranked: list[Candidate], limit: int) -> list[Candidate]
             not second
             and c.hit != best.hit
             and c.score >= 0.85 * best.score
-            and (q.kind != "number" or c.found >= best.found)  # a figure about the same thing
+            and (q.kind not in ("number", "date") or c.found >= best.found)  # the same thing
         ):
             # one more source that answers nearly as well: where documents disagree, the reader
             # sees both ("twice a year" here, "yearly" there)

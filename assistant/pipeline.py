@@ -345,8 +345,8 @@ class Assistant:
                     yield "\n\n"
         if draft is None:
             draft, mode = self._extractive(state), "extractive"
-            for sentence, cites in draft.sentences:
-                yield f"{sentence} {''.join(f'[{n}]' for n in cites)}".strip() + " "
+            for piece in draft.pieces():
+                yield piece + " "
         state["timings"]["answer"] = (time.perf_counter() - started) * 1000
         yield self._finish(state, draft, mode)
 

@@ -1,0 +1,121 @@
+"""Short answers inside a sentence: the number, date or name a question asks for.
+
+``direct_answer`` takes a span verbatim from a sentence ("119 members", "December 20, 2017",
+"Selene Diez"), preferring the number that counts what the question counts and never one the
+question itself mentions. Pure functions over text; this module does not choose sentences.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .question import Question
+from .text import tokenize
+
+_NUMBER_WORDS = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+    r"forty|fifty|hundred|thousand)"
+)
+NUM_SPAN = re.compile(
+    r"(?:(?:more than|over|around|approximately|about|almost|nearly|some|up to|roughly)\s+)?"
+    rf"(?:[€$£]?\d[\d,.]*|\b{_NUMBER_WORDS}(?:[\s-]{_NUMBER_WORDS})*\b)"
+    r"(?:\s?%|\s(?:million|billion|thousand))?"
+    r"(?:\s+(?!(?:and|in|of|to|for|from|the|with|by|at|until|since|as|than|on|per|or|while|"
+    r"which|that|who|is|are|was|were)\b)[A-Za-zÀ-ÿ][\w’'-]*(?:\s\d+(?:\.\d+)?(?=\s))?){0,3}"
+)
+DATE_SPAN = re.compile(
+    r"\b(?:(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\s+(?:\d{1,2},\s+)?(?:19|20)\d\d|\d{1,2}/\d{1,2}/(?:19|20)\d\d|(?:19|20)\d\d)\b"
+)
+_NAME_SPAN = re.compile(
+    r"\b(?!By\b)[A-ZÁÉÍÓÚ][\w’'-]+(?:\s+(?:de|la|del|y|of|the)?\s*(?!By\b)[A-ZÁÉÍÓÚ][\w’'-]+){1,5}"
+)
+HAS_NUMBER = re.compile(r"\d")
+
+
+def names_something_new(text: str, q: Question) -> bool:
+    asked = set(q.terms)
+    return any(not set(tokenize(m.group(0))) <= asked for m in _NAME_SPAN.finditer(text[1:]))
+
+
+def counts_asked(text: str, q: Question) -> bool:
+    wanted = set(q.counted)
+    return any(
+        head_words(text, number_end(m)) & wanted for m in NUM_SPAN.finditer(text) if not is_year(m)
+    )
+
+
+def strip_years(text: str) -> str:
+    return re.sub(r"\b(19|20)\d\d\b", "", text)
+
+
+def head_words(text: str, end: int) -> set[str]:
+    """The first content words after a number: what it counts ("24 of the clusters").
+
+    They stop at the next number: in "45 members and 12 committees", 45 counts members only."""
+    head: set[str] = set()
+    for token in tokenize(text[end : end + 60])[:3]:
+        if token[0].isdigit():
+            break
+        head.add(token)
+    return head
+
+
+def number_end(span: re.Match[str]) -> int:
+    number = re.match(
+        rf"[^\d]*?(?:[\d,.]+|{_NUMBER_WORDS}(?:[\s-]{_NUMBER_WORDS})*)", span.group(0)
+    )
+    return span.start() + (number.end() if number else 0)
+
+
+def is_year(span: re.Match[str]) -> bool:
+    first = re.search(r"\d[\d,.]*", span.group(0))
+    return bool(first and re.fullmatch(r"(?:19|20)\d\d", first.group(0).rstrip(",.")))
+
+
+_STOP = frozenset("which that who whose where when while including between".split())
+
+
+def trim_span(span: str) -> str:
+    words = span.strip().rstrip(",.;:").split()
+    while len(words) > 1 and (words[-1].endswith(("ing", "ed")) or words[-1].lower() in _STOP):
+        words.pop()
+    return " ".join(words).rstrip(",.;:")
+
+
+def _best_span(q: Question, sentence: str, spans: list[re.Match[str]]) -> re.Match[str] | None:
+    """Prefer the span whose following words are what the question asks about; then the first."""
+    asked, wanted = set(q.terms), set(q.counted)
+
+    def key(span: re.Match[str]) -> tuple[int, int, int]:
+        head = head_words(sentence, number_end(span))
+        return (0 if head & wanted else 1, 0 if head & asked else 1, span.start())
+
+    return min(spans, key=key) if spans else None
+
+
+def _asked_numbers(q: Question) -> set[str]:
+    return set(re.findall(r"\d+", q.text))
+
+
+def direct_answer(q: Question, sentence: str) -> str | None:
+    """A short answer taken verbatim from the sentence, for number, date and name questions.
+    A number the question itself mentions ("Peer 1", "in 2016") is never the answer."""
+    asked_numbers = _asked_numbers(q)
+    if q.kind == "number":
+        spans = [m for m in NUM_SPAN.finditer(sentence) if not is_year(m)]
+        spans = [m for m in spans if not set(re.findall(r"\d+", m.group(0))) & asked_numbers]
+        best = _best_span(q, sentence, spans)
+    elif q.kind == "date":
+        spans = [m for m in DATE_SPAN.finditer(sentence) if m.group(0) not in asked_numbers]
+        best = spans[0] if spans else None
+    elif q.kind == "name":
+        asked = set(q.terms)
+        spans = [m for m in _NAME_SPAN.finditer(sentence) if not set(tokenize(m.group(0))) <= asked]
+        best = spans[0] if spans else None
+    else:
+        return None
+    if best is None:
+        return None
+    span = trim_span(best.group(0))
+    return span if span and span != sentence.strip() else None
