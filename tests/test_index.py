@@ -347,3 +347,18 @@ def test_assistant_load_builds_when_asked(tiny_settings: object) -> None:
     assistant = Assistant.load(tiny_settings, embedder=HashEmbedder(), build_if_missing=True)  # type: ignore[arg-type]
     assert {d["doc_id"] for d in assistant.documents()} == {"alpha.txt", "beta.md", "gamma.html"}
     assert all(d["chunks"] >= 1 for d in assistant.documents())
+
+
+def test_a_noop_build_tidies_what_a_killed_build_left(
+    built: IndexReport, tiny_corpus: Path, index_dir: Path
+) -> None:
+    current = data_dir(index_dir)
+    (index_dir / "data-0123456789ab").mkdir()  # switched away from, not yet removed
+    (index_dir / ".data-ba9876543210.tmp").mkdir()  # written, never switched to
+    (index_dir / f".{MANIFEST}.4242.tmp").write_text("{")
+    report = build(tiny_corpus, index_dir)
+    assert not report.changed
+    assert sorted(p.name for p in index_dir.iterdir() if p.name != ".lock") == sorted(
+        [MANIFEST, current.name]
+    )
+    assert len(load_index(index_dir).chunks) == built.chunks
