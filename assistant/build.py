@@ -31,11 +31,13 @@ from .index import (
     FORMAT,
     StoredIndex,
     atomic_write_json,
+    doc_context,
     index_views,
     load_index,
     make_faiss,
     read_manifest,
     save_index,
+    tidy,
 )
 from .load import corpus_files, doc_info, load_file, read_catalog
 from .text import tokenize
@@ -74,8 +76,8 @@ def _locked(index_dir: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _hash(path: Path, title: str) -> str:
-    digest = hashlib.sha256(title.encode("utf-8"))
+def _hash(path: Path, context: str) -> str:
+    digest = hashlib.sha256(context.encode("utf-8"))
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
@@ -181,7 +183,7 @@ def _build(
         entry = catalog.get(doc_id)
         try:
             info = doc_info(doc_id, entry, "" if entry else _title_text(path))
-            plan.append((doc_id, path, _hash(path, info.title), info))
+            plan.append((doc_id, path, _hash(path, doc_context(info)), info))
         except OSError as exc:
             report.skipped.append((doc_id, f"cannot be read ({exc.strerror or exc})"))
 
@@ -191,6 +193,7 @@ def _build(
     info_changed = any(old_docs[p[0]].get("info") != p[3].to_dict() for p in unchanged)
     if old and not todo and not removed and not info_changed:
         report.documents, report.chunks = len(unchanged), len(old.chunks)
+        tidy(index_dir, keep=old.manifest["data"])  # what a killed build may have left
         return report
 
     kept_ids = {p[0] for p in unchanged}
@@ -236,6 +239,7 @@ def _build(
     )
     if same_data and not info_changed:
         report.documents, report.chunks = len(documents), len(chunks)
+        tidy(index_dir, keep=old.manifest["data"])  # type: ignore[union-attr]
         return report
     for doc_id in documents:
         documents[doc_id]["chunks"] = sum(1 for c in chunks if c.doc_id == doc_id)

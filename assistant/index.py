@@ -22,6 +22,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zipfile import BadZipFile
 
 import numpy as np
 
@@ -183,10 +184,17 @@ def save_index(index_dir: Path, index: StoredIndex, manifest: dict[str, Any]) ->
     os.replace(tmp, index_dir / name)
     _fsync_dir(index_dir)
     atomic_write_json(index_dir / MANIFEST, {**manifest, "data": name})
-    for old in index_dir.iterdir():
-        if old.name != name and old.is_dir() and old.name.lstrip(".").startswith("data-"):
-            shutil.rmtree(old, ignore_errors=True)
+    tidy(index_dir, keep=name)
     index.manifest = {**manifest, "data": name}
+
+
+def tidy(index_dir: Path, keep: str) -> None:
+    """Remove data folders other than ``keep`` and temporary files left by killed builds."""
+    for old in index_dir.iterdir():
+        if old.name != keep and old.is_dir() and old.name.lstrip(".").startswith("data-"):
+            shutil.rmtree(old, ignore_errors=True)
+        elif old.name.startswith(f".{MANIFEST}.") and old.name.endswith(".tmp"):
+            old.unlink(missing_ok=True)
 
 
 def load_index(index_dir: Path, model_id: str | None = None) -> StoredIndex:
@@ -210,7 +218,7 @@ def load_index(index_dir: Path, model_id: str | None = None) -> StoredIndex:
         faiss_index = faiss.read_index(str(data / "faiss.index"))
         with np.load(data / "bm25.npz", allow_pickle=False) as arrays:
             bm25 = BM25.from_arrays(dict(arrays))
-    except (OSError, ValueError, KeyError, TypeError, RuntimeError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError, EOFError, BadZipFile) as exc:
         raise IndexMismatchError(
             f"The index in {index_dir} is damaged ({type(exc).__name__}: {exc}). {REBUILD_HINT}"
         ) from exc

@@ -9,6 +9,7 @@ both rankers. This module does not compose answers.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from .embed import Embedder
@@ -20,10 +21,12 @@ from .types import Hit
 
 def rrf(rankings: list[list[int]], k: int = 60) -> list[tuple[int, float]]:
     """Fuse ranked lists of ids; returns (id, score) best first, ties broken by id."""
-    scores: dict[int, float] = {}
+    parts: dict[int, list[float]] = {}
     for ranking in rankings:
         for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+            parts.setdefault(item, []).append(1.0 / (k + rank))
+    # fsum is exactly rounded, so the score does not depend on the order of the rankings
+    scores = {item: math.fsum(values) for item, values in parts.items()}
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
