@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .clean import TABLE_CAPTION, is_heading, table_end
+from .clean import TABLE_CAPTION, is_heading, next_nonblank, table_end
 from .text import sentence_spans
 from .types import Chunk, Document, content_id
 
@@ -64,6 +64,7 @@ def _blocks(text: str) -> list[tuple[str, int, int, str]]:
     for line in lines:
         offsets.append(pos)
         pos += len(line) + 1
+    following = next_nonblank(lines)
     sections = _Sections()
     blocks: list[tuple[str, int, int, str]] = []
     heading_start: int | None = None  # headings open the first chunk of their section
@@ -73,7 +74,7 @@ def _blocks(text: str) -> list[tuple[str, int, int, str]]:
             heading_start = offsets[i]
         line = lines[i].strip()
         prev = lines[i - 1] if i else ""
-        nxt = next((x for x in lines[i + 1 :] if x.strip()), "")
+        nxt = lines[following[i]] if following[i] < len(lines) else ""
         if not line:
             i += 1
             continue
@@ -89,7 +90,7 @@ def _blocks(text: str) -> list[tuple[str, int, int, str]]:
         item = _LIST_HEADING.match(line)
         if number and nxt and not _SECTION_NUMBER.match(nxt.strip()) and len(nxt) < 120:
             sections.number(number.group(1), nxt.strip())
-            i = lines.index(nxt, i + 1) + 1
+            i = following[i] + 1
             continue
         if inline and not line.endswith("."):
             sections.number(inline.group(1), inline.group(2))

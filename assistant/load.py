@@ -109,7 +109,7 @@ def load_html(path: Path, doc_id: str) -> list[Document]:
 
 def load_pdf(path: Path, doc_id: str) -> list[Document]:
     from pypdf import PdfReader  # deferred: only PDF builds pay for the import
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError
 
     data = _read(path)
     if not data.lstrip().startswith(b"%PDF"):
@@ -134,10 +134,14 @@ def load_pdf(path: Path, doc_id: str) -> list[Document]:
                 docs.append(Document(doc_id, text, page=number, source_path=str(path)))
     except LoadError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
-        raise LoadError(str(path), f"the PDF is corrupt ({type(exc).__name__}: {exc})") from exc
+    except LimitReachedError as exc:  # a decompression bomb or a reference loop
+        raise LoadError(
+            str(path), f"the PDF exceeds a safety limit of the PDF reader ({exc}); corrupt?"
+        ) from exc
     except RecursionError as exc:
         raise LoadError(str(path), "the PDF structure is nested too deeply (corrupt?)") from exc
+    except Exception as exc:  # pypdf on damaged bytes raises almost anything: all mean corrupt
+        raise LoadError(str(path), f"the PDF is corrupt ({type(exc).__name__}: {exc})") from exc
     if not docs:
         raise LoadError(str(path), "no extractable text (scanned pages?); OCR it first")
     return docs
