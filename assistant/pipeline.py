@@ -57,6 +57,19 @@ class HybridRetriever(BaseRetriever):
         ]
 
 
+def _unicode(text: str, what: str) -> str:
+    """``text`` if it is valid Unicode: a lone surrogate (from broken copy-paste or a client)
+    crashes the tokenizer and cannot be written as UTF-8 JSON, so it is refused here."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(
+            f"The {what} contains an invalid character (a lone surrogate at position "
+            f"{exc.start}); retype it or paste it again as plain text."
+        ) from exc
+    return text
+
+
 def _turns(history: list[dict[str, str]] | list[Turn] | None) -> list[Turn]:
     if history is not None and not isinstance(history, list | tuple):
         raise InputError("The history must be a list of {'role': ..., 'content': ...} items.")
@@ -72,7 +85,7 @@ def _turns(history: list[dict[str, str]] | list[Turn] | None) -> list[Turn]:
             raise InputError(
                 "Each history item needs role 'user' or 'assistant' and a text 'content'."
             )
-        turns.append(Turn("user" if role == "user" else "assistant", content))
+        turns.append(Turn("user" if role == "user" else "assistant", _unicode(content, "history")))
     return turns
 
 
@@ -187,7 +200,7 @@ class Assistant:
         if not isinstance(question, str) or not question.strip():
             raise InputError("The question is empty: type a question about the documents.")
         warnings = []
-        question = question.strip()
+        question = _unicode(question.strip(), "question")
         if len(question) > self.settings.max_question_chars:
             question = question[: self.settings.max_question_chars]
             warnings.append(
