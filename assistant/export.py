@@ -56,8 +56,12 @@ _MARKER = re.compile(r"\[(\d{1,3})\]")
 
 
 def esc(text: object) -> str:
-    """HTML-escape any text (quotes too) and keep its line breaks, on one output line."""
-    return escape(str(text), quote=True).replace("\r\n", "\n").replace("\n", "<br>")
+    """HTML-escape any text (quotes too) and keep its line breaks, on one output line.
+
+    A lone "\r" is a line break too: left in, two of them would end the HTML block for a Markdown
+    renderer (the chat window's) and turn the rest of the text into live Markdown."""
+    text = escape(str(text), quote=True).replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\n", "<br>")
 
 
 def _text_html(text: str) -> str:
@@ -224,8 +228,18 @@ def error_html(message: str) -> str:
 
 
 def _md(text: str) -> str:
-    """Neutralise raw HTML in Markdown text (a '<' cannot open a tag) and keep it readable."""
-    return text.replace("<", "&lt;")
+    """Neutralise raw HTML in Markdown text (a '<' cannot open a tag), images (a document's
+    '![x](https://...)' would be fetched by whoever opens the file) and code spans (a stray
+    backtick could pair with the one around a file name and expose the name's raw text)."""
+    text = text.replace("\\", "\\\\").replace("`", "\\`")
+    return text.replace("<", "&lt;").replace("![", "!\\[")
+
+
+def _md_code(text: str) -> str:
+    """``text`` as one Markdown code span that no backtick or blank line inside it can end."""
+    text = " ".join(text.splitlines())
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}"
 
 
 def _md_quote(text: str) -> str:
@@ -254,7 +268,7 @@ def answer_markdown(question: str, answer: Answer, number: int) -> str:
         for c in answer.citations:
             meta = ", ".join(_md(p) for p in citation_meta(c))
             lines.append(f"[{c.n}] **{_md(c.title or c.doc)}**" + (f" — {meta}" if meta else ""))
-            lines.append(f"`{c.doc}`" + ("" if c.verified else " (quote not verified)"))
+            lines.append(_md_code(c.doc) + ("" if c.verified else " (quote not verified)"))
             lines += ["", _md_quote(c.quote), ""]
     return "\n".join(lines)
 

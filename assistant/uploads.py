@@ -22,8 +22,10 @@ from .errors import InputError
 
 ALLOWED_SUFFIXES = (".pdf", ".txt", ".md", ".html", ".htm")
 MAX_NAME_CHARS = 150
+MAX_NAME_BYTES = 240  # file systems allow 255 bytes of UTF-8; leave room for a "-999" suffix
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# control, zero-width and bidi characters, and lone surrogates (not valid Unicode text)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _RESERVED = frozenset({"catalog.yaml", "catalog.yml", "catalog.json"})
 _MAX_SUFFIX_TRIES = 1000
 
@@ -64,10 +66,13 @@ def safe_name(name: str) -> str:
         raise InputError(f"The file name {name!r} names a folder, not a file.")
     if base.startswith("."):
         raise InputError(f"The file name {base!r} is hidden (starts with '.'); rename it.")
-    if len(base) > MAX_NAME_CHARS:
+    if _WINDOWS_DRIVE.match(base):  # "reports/C:x.txt": stored as "C:x.txt", a drive path again
+        raise InputError(f"The file name {base!r} starts with a drive letter; rename it.")
+    if len(base) > MAX_NAME_CHARS or len(base.encode("utf-8")) > MAX_NAME_BYTES:
         raise InputError(
-            f"The file name {base[:40]!r}... is {len(base)} characters long; "
-            f"shorten it to at most {MAX_NAME_CHARS}."
+            f"The file name {base[:40]!r}... is {len(base)} characters long "
+            f"({len(base.encode('utf-8'))} bytes); shorten it to at most {MAX_NAME_CHARS} "
+            f"characters and {MAX_NAME_BYTES} bytes."
         )
     if base.casefold() in _RESERVED:
         raise InputError(f"{base!r} is the corpus catalog's name; rename the file.")
