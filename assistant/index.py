@@ -226,7 +226,14 @@ def load_index(index_dir: Path, model_id: str | None = None) -> StoredIndex:
     in_range = not len(view_chunk) or int(view_chunk.max()) < len(chunks)
     if len(sizes) != 1 or len(chunks) != manifest.get("chunks") or not in_range:
         raise IndexMismatchError(f"The index in {index_dir} is inconsistent. {REBUILD_HINT}")
-    docs = {
-        doc_id: DocInfo(**entry["info"]) for doc_id, entry in manifest.get("documents", {}).items()
-    }
+    try:  # a manifest written by another version may describe documents differently
+        docs = {
+            doc_id: DocInfo(**entry["info"])
+            for doc_id, entry in manifest.get("documents", {}).items()
+        }
+    except (AttributeError, KeyError, TypeError) as exc:
+        raise IndexMismatchError(
+            f"The index in {index_dir} describes its documents in another format "
+            f"({type(exc).__name__}: {exc}). {REBUILD_HINT}"
+        ) from exc
     return StoredIndex(chunks, vectors, view_chunk, faiss_index, bm25, docs, manifest)
