@@ -61,11 +61,11 @@ def tables(results: dict) -> str:
                "chunks/s embedded", "views/s embedded", "peak RSS MB"]  # fmt: skip
     stage_rows = [
         (name, *(_stage(runs, s) for s in ("model_load", "chunk", "embed", "tokenize", "bm25",
-                                           "faiss", "write", "read_old")))
+                                           "faiss", "write", "read_old", "other")))
         for name, runs in (("full build", full), ("one document changed", changed))
     ]  # fmt: skip
     stage_headers = ["seconds in", "model load", "load+clean+chunk", "embed", "tokenize",
-                     "BM25", "FAISS", "write", "read old index"]  # fmt: skip
+                     "BM25", "FAISS", "write", "read old index", "other"]  # fmt: skip
     return "\n\n".join(
         [
             f"### Index build ({full[0]['chunks']} chunks, {views} indexed views; fresh "

@@ -147,6 +147,7 @@ def plot(results: list[dict], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     rate, load = embed_rate(results), model_load_s(results)
     chunks = [r["full"]["chunks"] for r in results]
@@ -173,11 +174,22 @@ def plot(results: list[dict], path: Path) -> None:
     ax.plot(chunks, [r["full"]["peak_rss_mb"] for r in results], "s-", label="indexing peak RSS")
     ax.plot(chunks, [r["index_mb"] for r in results], "^-", label="index on disk")
     ax.set(title="Memory and disk", ylabel="MB")
+    plain = matplotlib.ticker.FuncFormatter(lambda value, _: f"{value:g}")
     for ax in axes:
         ax.set(xscale="log", yscale="log", xlabel="chunks in the index")
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_formatter(plain)
+            axis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
-    fig.suptitle("Scaling on 2 cores (1x = real corpus; larger = synthetic corpora)")
+        for r, x in zip(results, chunks, strict=True):
+            vectors = "" if r["real_vectors"] else "*"
+            ax.annotate(
+                f"{r['scale']}x{vectors}", (x, 1), xycoords=("data", "axes fraction"),
+                xytext=(0, -28), textcoords="offset points", ha="center", fontsize=8,
+            )  # fmt: skip
+    fig.suptitle("Scaling on 2 cores (1x = the real corpus; larger: synthetic corpora; "
+                 "* = synthetic vectors, embedding time extrapolated)")  # fmt: skip
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)

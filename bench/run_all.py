@@ -132,7 +132,7 @@ def main() -> None:
     args = parser.parse_args()
     plot, out, raw = PLOT, args.out, RESULTS_JSON
     args.noop_runs, args.changed_runs, args.cold_runs = 5, 3, 5
-    args.questions, args.scale_questions = 200, 40
+    args.questions, args.scale_questions = 200, 100
     if args.quick:
         args.scales, args.real_embed_max = "1,10", 1
         args.noop_runs, args.changed_runs, args.cold_runs, args.questions = 3, 1, 3, 60
