@@ -9,6 +9,7 @@ dropped so "35000" matches "35,000", word boundaries at word-character ends; for
 "absent" terms occur in no corpus document; every document is a source of >= 8 questions.
 Exit 1 with the list of problems, 0 with a summary.
 """
+
 import json
 import re
 import sys
@@ -19,8 +20,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 QFILE = ROOT / "evals" / "questions.jsonl"
-CATEGORIES = {"numeric", "date", "entity", "list", "table", "multi-document",
-              "follow-up", "conflicting", "unanswerable", "non-english"}
+CATEGORIES = {
+    "numeric",
+    "date",
+    "entity",
+    "list",
+    "table",
+    "multi-document",
+    "follow-up",
+    "conflicting",
+    "unanswerable",
+    "non-english",
+}
 BASE_KEYS = {"id", "category", "question", "answers", "match", "sources", "evidence"}
 MIN_PER_CATEGORY = 8
 MIN_PER_DOC = 8
@@ -100,9 +111,17 @@ def check_item(q, docs, problems):
             bad(f"answer {ans!r} not found in evidence")
     if cat == "follow-up":
         hist = q.get("history")
-        ok = isinstance(hist, list) and hist and all(
-            isinstance(t, dict) and t.get("role") in ("user", "assistant")
-            and isinstance(t.get("content"), str) and t["content"].strip() for t in hist)
+        ok = (
+            isinstance(hist, list)
+            and hist
+            and all(
+                isinstance(t, dict)
+                and t.get("role") in ("user", "assistant")
+                and isinstance(t.get("content"), str)
+                and t["content"].strip()
+                for t in hist
+            )
+        )
         if not ok:
             bad("follow-up needs a non-empty history of {role, content} turns")
 
