@@ -67,10 +67,11 @@ def index_views(chunk: Chunk, doc: DocInfo) -> list[str]:
 def make_faiss(vectors: np.ndarray, hnsw_threshold: int) -> Any:
     """Exact inner-product search up to ``hnsw_threshold`` vectors, HNSW beyond.
 
-    Measured on 2 cores (bench/RESULTS.md, bench/bench_faiss.py): exact search costs ~0.07 µs
-    per vector per query, ~10 ms at 150k vectors, about what embedding the query costs; HNSW
-    answers in <1 ms but finds fewer of the true neighbours and its build (~20-60 s at 150k) is
-    paid again on every re-index. efSearch 512 (saved in the index file): recall@10 0.90 against
+    Measured on 2 cores (bench/RESULTS.md, bench/bench_faiss.py): exact search costs ~0.065 µs
+    per vector per query on one thread, ~10 ms at 150k vectors, about what embedding the query
+    costs (2-3x that when FAISS's second OpenMP thread waits for a busy core); HNSW answers in
+    ~1 ms but finds fewer of the true neighbours, and its build (~20-60 s at 150k) is paid again
+    on every re-index. efSearch 512 (saved in the index file): recall@10 0.90 against
     exact search at 151k vectors vs 0.75 with 128, for ~1 ms a query."""
     import faiss
 
