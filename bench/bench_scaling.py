@@ -96,9 +96,16 @@ def model_load_s(results: list[dict]) -> float:
     return loads[len(loads) // 2] if loads else float("nan")
 
 
+LABELS = {
+    "model_load": "model load", "chunk": "load+clean+chunk", "embed": "embed",
+    "tokenize": "BM25 tokenize", "bm25": "BM25 build", "faiss": "FAISS build", "write": "write",
+    "read_old": "read old index", "other": "other build.py work",
+}  # fmt: skip
+
+
 def _dominant(stages: dict[str, float], top: int = 2) -> str:
     best = sorted(stages.items(), key=lambda kv: -kv[1])[:top]
-    return ", ".join(f"{name} {sec:.1f} s" for name, sec in best if sec > 0)
+    return ", ".join(f"{LABELS.get(name, name)} {sec:.1f} s" for name, sec in best if sec > 0)
 
 
 def tables(results: list[dict]) -> str:
