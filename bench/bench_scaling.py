@@ -171,7 +171,7 @@ def plot(results: list[dict], path: Path) -> None:
     ax.set(title="Warm ask latency (extractive)", ylabel="ms")
     ax = axes[1]
     ax.plot(chunks, [real_build_s(r, rate, load) for r in results], "o-",
-            label="full build, real model (extrapolated where vectors are synthetic)")  # fmt: skip
+            label="full build, real model (* extrapolated)")  # fmt: skip
     ax.plot(chunks, [r["full"]["build_s"] for r in results], "o--", label="full build as run")
     ax.plot(chunks, [r["changed"]["process_s"] for r in results], "s-", label="one doc changed")
     ax.plot(chunks, [r["noop"]["process_s"] for r in results], "^-", label="no-op")
@@ -182,19 +182,14 @@ def plot(results: list[dict], path: Path) -> None:
     ax.plot(chunks, [r["index_mb"] for r in results], "^-", label="index on disk")
     ax.set(title="Memory and disk", ylabel="MB")
     plain = matplotlib.ticker.FuncFormatter(lambda value, _: f"{value:g}")
+    sizes = ", ".join(f"{r['scale']}x{'' if r['real_vectors'] else '*'}" for r in results)
     for ax in axes:
-        ax.set(xscale="log", yscale="log", xlabel="chunks in the index")
+        ax.set(xscale="log", yscale="log", xlabel=f"chunks in the index ({sizes})")
         for axis in (ax.xaxis, ax.yaxis):
             axis.set_major_formatter(plain)
             axis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
-        for r, x in zip(results, chunks, strict=True):
-            vectors = "" if r["real_vectors"] else "*"
-            ax.annotate(
-                f"{r['scale']}x{vectors}", (x, 1), xycoords=("data", "axes fraction"),
-                xytext=(0, -28), textcoords="offset points", ha="center", fontsize=8,
-            )  # fmt: skip
     fig.suptitle("Scaling on 2 cores (1x = the real corpus; larger: synthetic corpora; "
                  "* = synthetic vectors, embedding time extrapolated)")  # fmt: skip
     fig.tight_layout()
