@@ -13,6 +13,7 @@ import fcntl
 import hashlib
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -241,8 +242,11 @@ def _build(
         report.documents, report.chunks = len(documents), len(chunks)
         tidy(index_dir, keep=old.manifest["data"])  # type: ignore[union-attr]
         return report
+    per_doc = Counter(
+        c.doc_id for c in chunks
+    )  # one pass: at 150k chunks a scan per doc took 105 s
     for doc_id in documents:
-        documents[doc_id]["chunks"] = sum(1 for c in chunks if c.doc_id == doc_id)
+        documents[doc_id]["chunks"] = per_doc[doc_id]
     dim = vectors[0].shape[1] if vectors else int(getattr(get_embedder(), "dimension", 384))
     matrix = np.vstack(vectors) if vectors else np.zeros((0, dim), dtype=np.float32)
     docs = {doc_id: DocInfo(**d["info"]) for doc_id, d in documents.items()}

@@ -61,7 +61,7 @@ def index_views(chunk: Chunk, doc: DocInfo) -> list[str]:
         window = f"{window}\n{line}" if window else line
     if window:
         views.append(f"{head}{caption}\n{window}")
-    return views
+    return views or [head + chunk.text]  # one long line: a single view, never none
 
 
 def make_faiss(vectors: np.ndarray, hnsw_threshold: int) -> Any:
