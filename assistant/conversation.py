@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from .errors import InputError
 from .lexicon import PLACE_GROUPS
 from .text import fold
 from .types import Turn
@@ -126,3 +127,38 @@ def condense(question: str, history: list[Turn]) -> str:
         replaced = _PRONOUN.sub(subject, body, count=1)
         return replaced[0].upper() + replaced[1:] if replaced else question
     return f"{body.rstrip('?')} ({subject or previous})?" if body else previous
+
+
+def valid_text(text: str, what: str) -> str:
+    """``text`` if it is valid Unicode: a lone surrogate (from broken copy-paste or a client)
+    crashes the tokenizer and cannot be written as UTF-8 JSON, so it is refused here."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(
+            f"The {what} contains an invalid character (a lone surrogate at position "
+            f"{exc.start}); retype it or paste it again as plain text."
+        ) from exc
+    return text
+
+
+def parse_history(history: list[dict[str, str]] | list[Turn] | None) -> list[Turn]:
+    """Turns from a history of {"role", "content"} dicts or Turns; InputError names the fix."""
+    if history is not None and not isinstance(history, list | tuple):
+        raise InputError("The history must be a list of {'role': ..., 'content': ...} items.")
+    turns = []
+    for item in history or []:
+        if not isinstance(item, Turn | dict):
+            raise InputError(
+                "Each history item needs role 'user' or 'assistant' and a text 'content'."
+            )
+        role, content = (item.role, item.content) if isinstance(item, Turn) else (
+            item.get("role"), item.get("content"))  # fmt: skip
+        if role not in ("user", "assistant") or not isinstance(content, str):
+            raise InputError(
+                "Each history item needs role 'user' or 'assistant' and a text 'content'."
+            )
+        turns.append(
+            Turn("user" if role == "user" else "assistant", valid_text(content, "history"))
+        )
+    return turns

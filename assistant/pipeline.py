@@ -16,7 +16,6 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -29,7 +28,14 @@ from .answer import Draft, extractive, extractive_parts
 from .build import IndexReport, Progress, build_index
 from .chunk import ChunkSettings
 from .config import Settings
-from .conversation import _entities, condense, is_follow_up, trim_history
+from .conversation import (
+    _entities,
+    condense,
+    is_follow_up,
+    parse_history,
+    trim_history,
+    valid_text,
+)
 from .embed import Embedder, SentenceTransformerEmbedder, make_embedder
 from .errors import AssistantError, BackendError, IndexMissingError, InputError
 from .generated import parse_generated
@@ -55,38 +61,6 @@ class HybridRetriever(BaseRetriever):
             LCDocument(page_content=h.chunk.text, metadata={"hit": h, "doc": h.doc.doc_id})
             for h in self.assistant.retrieve(query, self.k)
         ]
-
-
-def _unicode(text: str, what: str) -> str:
-    """``text`` if it is valid Unicode: a lone surrogate (from broken copy-paste or a client)
-    crashes the tokenizer and cannot be written as UTF-8 JSON, so it is refused here."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise InputError(
-            f"The {what} contains an invalid character (a lone surrogate at position "
-            f"{exc.start}); retype it or paste it again as plain text."
-        ) from exc
-    return text
-
-
-def _turns(history: list[dict[str, str]] | list[Turn] | None) -> list[Turn]:
-    if history is not None and not isinstance(history, list | tuple):
-        raise InputError("The history must be a list of {'role': ..., 'content': ...} items.")
-    turns = []
-    for item in history or []:
-        if not isinstance(item, Turn | dict):
-            raise InputError(
-                "Each history item needs role 'user' or 'assistant' and a text 'content'."
-            )
-        role, content = (item.role, item.content) if isinstance(item, Turn) else (
-            item.get("role"), item.get("content"))  # fmt: skip
-        if role not in ("user", "assistant") or not isinstance(content, str):
-            raise InputError(
-                "Each history item needs role 'user' or 'assistant' and a text 'content'."
-            )
-        turns.append(Turn("user" if role == "user" else "assistant", _unicode(content, "history")))
-    return turns
 
 
 class Assistant:
@@ -200,13 +174,13 @@ class Assistant:
         if not isinstance(question, str) or not question.strip():
             raise InputError("The question is empty: type a question about the documents.")
         warnings = []
-        question = _unicode(question.strip(), "question")
+        question = valid_text(question.strip(), "question")
         if len(question) > self.settings.max_question_chars:
             question = question[: self.settings.max_question_chars]
             warnings.append(
                 f"The question was cut to {self.settings.max_question_chars} characters."
             )
-        turns = trim_history(_turns(history), self.settings.history_turns,
+        turns = trim_history(parse_history(history), self.settings.history_turns,
                              self.settings.history_chars)  # fmt: skip
         if k is not None and not 1 <= int(k) <= 50:
             raise InputError(f"k={k} is out of range: choose between 1 and 50 sources.")
@@ -362,7 +336,3 @@ class Assistant:
                 yield piece + " "
         state["timings"]["answer"] = (time.perf_counter() - started) * 1000
         yield self._finish(state, draft, mode)
-
-
-def default_index_exists(settings: Settings) -> bool:
-    return (Path(settings.index_dir) / "manifest.json").exists()
