@@ -131,8 +131,50 @@ GLOSSARY.update(
         "vergleichen": "compare", "studierende": "students", "zentren": "centers",
         "angesiedelt": "arrival established", "investiert": "invested",
         "ausschuss": "committee", "grundung": "founded", "forderung": "promotion",
+        "automotrices": "automotive", "automotores": "automotive", "informe": "report",
+        "segun": "according", "laut": "according", "anteil": "share", "porcentaje": "share",
     }
 )  # fmt: skip
+
+# Everyday English words a question may use where the documents use another: the documents'
+# word is searched for too, and the question's word is not taken for a missing topic.
+GLOSSARY.update(
+    {
+        "car": "vehicle automotive", "cars": "vehicles automotive", "automobile": "vehicle",
+        "automaker": "manufacturer automotive", "carmaker": "manufacturer automotive",
+        "maker": "manufacturer producer", "makers": "manufacturers producers",
+        "firm": "company", "firms": "companies",
+        "proportion": "share percent", "percentage": "share percent", "portion": "share",
+        "fraction": "share", "staff": "employees", "workforce": "employees jobs workers",
+        "workers": "employees jobs", "employer": "company", "output": "production produced",
+        "abroad": "export foreign", "overseas": "foreign abroad", "sold": "sales",
+        "revenue": "sales", "turnover": "sales", "headcount": "employees",
+        "boss": "president director", "chair": "president",
+        "chairman": "president", "chairwoman": "president", "leader": "president director",
+        "founder": "founded", "inception": "founded", "began": "started founded",
+        "congress": "congreso conference", "fair": "event", "summit": "event conference",
+        "scheme": "programme program", "initiative": "programme",
+        "centre": "center", "centres": "centers",
+        "university": "universities", "college": "university", "graduates": "graduate",
+        "aim": "goal objective", "purpose": "goal objective", "mission": "goal objective",
+        "acronym": "abbreviation", "customers": "clients", "client": "customer",
+        "multinational": "international global foreign",
+    }
+)  # fmt: skip
+
+# Nationality adjectives -> country names, so "a Peruvian cluster" finds "Peru".
+DEMONYMS: dict[str, str] = {
+    "peruvian": "peru", "colombian": "colombia", "chilean": "chile", "brazilian": "brazil",
+    "argentine": "argentina", "argentinian": "argentina", "rican": "rica",
+    "guatemalan": "guatemala", "canadian": "canada",
+    "german": "germany", "french": "france", "spanish": "spain", "italian": "italy",
+    "dutch": "netherlands", "belgian": "belgium", "british": "uk united kingdom",
+    "irish": "ireland", "portuguese": "portugal", "polish": "poland", "austrian": "austria",
+    "swiss": "switzerland", "swedish": "sweden", "danish": "denmark", "finnish": "finland",
+    "norwegian": "norway", "czech": "czech republic", "japanese": "japan", "korean": "korea",
+    "chinese": "china", "indian": "india", "cuban": "cuba",
+}  # fmt: skip
+GLOSSARY.update(DEMONYMS)
 
 _WORD = re.compile(r"[a-z0-9]+")
 

@@ -40,7 +40,7 @@ from .embed import Embedder, SentenceTransformerEmbedder, make_embedder
 from .errors import AssistantError, BackendError, IndexMissingError, InputError
 from .generated import parse_generated
 from .index import StoredIndex, load_index
-from .question import analyse, idf_from_df, split_parts
+from .question import acronyms, analyse, idf_from_df, split_parts
 from .types import Answer, Hit, Turn
 from .verify import verify
 
@@ -61,6 +61,19 @@ class HybridRetriever(BaseRetriever):
             LCDocument(page_content=h.chunk.text, metadata={"hit": h, "doc": h.doc.doc_id})
             for h in self.assistant.retrieve(query, self.k)
         ]
+
+
+class _LazyAcronyms:
+    """The corpus's spelled-out acronyms, collected on the first question that needs them."""
+
+    def __init__(self, index: StoredIndex) -> None:
+        self._index = index
+        self._known: frozenset[str] | None = None
+
+    def __contains__(self, term: object) -> bool:
+        if self._known is None:
+            self._known = acronyms(chunk.text for chunk in self._index.chunks)
+        return term in self._known
 
 
 class Assistant:
@@ -142,6 +155,7 @@ class Assistant:
             return at < len(words) and words[at].startswith(term)
 
         df.prefixed = prefixed  # type: ignore[attr-defined]
+        df.acronyms = _LazyAcronyms(index)  # type: ignore[attr-defined]
         return idf_from_df(df, max(bm25.size, 1))
 
     # -- reading -------------------------------------------------------------------------------

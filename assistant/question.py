@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -17,7 +17,11 @@ from .lexicon import GLOSSARY, expand_query
 from .text import fold, singular, tokenize
 
 # GLOSSARY keys are whole words ("miembros"); question terms are tokens, singular ("miembro").
-_GLOSSARY = {**{singular(k): v for k, v in GLOSSARY.items()}, **GLOSSARY}
+_GLOSSARY = {
+    **{stem: v for k, v in GLOSSARY.items() for stem in tokenize(k, keep_stopwords=True)},
+    **{singular(k): v for k, v in GLOSSARY.items()},
+    **GLOSSARY,
+}
 
 Kind = Literal["number", "date", "name", "list", "other"]
 
@@ -46,6 +50,8 @@ FRAME = frozenset(
     documents briefing article interview mention mentions describe described called named kind
     type main whose""".split()
 )
+# ... and their token forms ("mention" is tokenized "ment").
+FRAME = FRAME | frozenset(t for w in FRAME for t in tokenize(w, keep_stopwords=True))
 
 
 @dataclass(frozen=True)
@@ -105,7 +111,11 @@ _PARAPHRASE = frozenset(
     apart besides also actually currently exactly approximately around about overall whole total
     kind sort type way thing number amount much many far long often again ever describe used
     present rise mean qualify pursue suppose schedule browse invite talk tie speak spoke took went
-    gone gave given ran done whose""".split()
+    gone gave given ran done whose being been meant goes went built made said got held kept
+    brought bought sought thought told found led left lent met paid put sent spent stood taken
+    known shown seen written become became come came arise arose
+    page pages piece reader readers text source sources author writer website site publication
+    piece post blog section chapter paragraph size down up answer""".split()
 )
 _PARAPHRASE_STEMS = frozenset(tokenize(" ".join(_PARAPHRASE), keep_stopwords=True))
 
@@ -114,10 +124,14 @@ def _unknown(terms: list[str], question: str, df: Callable[[str], int] | None) -
     """Content words absent from the whole corpus: what the documents cannot be asked about.
 
     A word counts as present when the corpus has a longer word starting with it ("attend" in
-    "attendance"): the question only inflected it differently."""
+    "attendance") or sharing its first three quarters ("congress" / "congreso"): the question
+    only inflected or spelled it differently; an acronym counts as present when the corpus
+    spells it out ("FAA" for "Federal Aviation Administration")."""
     if df is None or is_foreign(question):
         return ()
     prefixed = getattr(df, "prefixed", lambda term: False)
+    spelled: Container[str] = getattr(df, "acronyms", frozenset())
+    upper = {fold(w) for w in re.findall(r"\b[A-Z][A-Z0-9&]{1,7}\b", question)}
     out = []
     for term in terms:
         verb_like = term.endswith("ly") or term in _PARAPHRASE_STEMS
@@ -125,8 +139,36 @@ def _unknown(terms: list[str], question: str, df: Callable[[str], int] | None) -
             continue
         if len(term) >= 5 and prefixed(term):
             continue
+        if len(term) >= 7 and prefixed(term[: max(6, math.ceil(0.75 * len(term)))]):
+            continue
+        if term in upper and term in spelled:
+            continue
         out.append(term)
     return tuple(out)
+
+
+_CAPITALISED_RUN = re.compile(
+    r"(?:[A-Z][\w'-]+(?:\s+(?:of|for|and|de|del|la|the|on|in)\s+|\s+|-))+[A-Z][\w'-]+"
+)
+_CONNECTORS = frozenset("of for and de del la the on in".split())
+
+
+def acronyms(texts: Iterable[str]) -> frozenset[str]:
+    """Acronyms the texts spell out: the initials of every run of capitalised words, folded
+    ("Federal Aviation Administration" gives "faa"; connectors like "of" may or may not count)."""
+    out: set[str] = set()
+    for text in texts:
+        for match in _CAPITALISED_RUN.finditer(text):
+            words = re.findall(r"[\w']+", match.group(0))
+            for i in range(len(words)):
+                for j in range(i + 2, min(len(words), i + 8) + 1):
+                    run = words[i:j]
+                    if run[0] in _CONNECTORS or run[-1] in _CONNECTORS:
+                        continue
+                    caps = [w for w in run if w not in _CONNECTORS]
+                    out.add(fold("".join(w[0] for w in caps)))
+                    out.add(fold("".join(w[0] for w in run)))
+    return frozenset(out)
 
 
 def named_unknowns(q: Question) -> tuple[str, ...]:

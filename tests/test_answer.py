@@ -219,3 +219,20 @@ def test_tiny_corpus_unanswerable_questions_abstain(
     assert result.citations, "an abstention still points at the closest passages"
     assert all(s.verified for s in result.sentences)  # abstentions are not flagged
     assert_answer_invariants(result)
+
+
+def test_an_unknown_topic_word_abstains_even_when_the_rest_matches_well() -> None:
+    # "lithium" is nowhere in the hits; everything else in the question is matched by hit 1
+    hits = [make_hit(1, "The Alpha cluster of Jalisco has 45 members and hosts 3 start-ups.")]
+    df = Counter(t for h in hits for t in set(tokenize(h.chunk.text)))
+
+    def doc_freq(term: str) -> int:
+        return df.get(term, 0)
+
+    doc_freq.prefixed = lambda term: False  # type: ignore[attr-defined]
+    q = analyse("Which lithium cluster hosts start-ups?", idf_from_df(doc_freq, 1), doc_freq)
+    assert q.unknown == ("lithium",)
+    draft = extractive(q, hits, threshold=0.3)
+    assert draft.abstained and "lithium" in draft.sentences[0][0]
+    known = analyse("Which cluster hosts start-ups?", idf_from_df(doc_freq, 1), doc_freq)
+    assert not extractive(known, hits, threshold=0.3).abstained

@@ -77,3 +77,65 @@ def test_weight_of_is_the_share_of_the_found_terms() -> None:
     assert q.weight_of(set(q.terms)) == pytest.approx(1.0)
     part = q.weight_of({"claugto"})
     assert 0.5 < part < 1.0  # the rarer term weighs more
+
+
+# Words the corpus never uses ------------------------------------------------------------------
+
+CORPUS = (
+    "The Federal Aviation Administration signed an agreement with Peru. The Congreso de "
+    "Clusters gathers vehicle manufacturers. The cluster was founded in 2006."
+)
+
+
+def corpus_df() -> object:
+    """A df over CORPUS with the helpers the pipeline attaches: prefix lookup and acronyms."""
+    from assistant.question import acronyms
+
+    vocab = set(tokenize(CORPUS))
+
+    def df(term: str) -> int:
+        return int(term in vocab)
+
+    df.prefixed = lambda term: any(w.startswith(term) for w in vocab)  # type: ignore[attr-defined]
+    df.acronyms = acronyms([CORPUS])  # type: ignore[attr-defined]
+    return df
+
+
+def unknown_of(question: str) -> tuple[str, ...]:
+    df = corpus_df()
+    return analyse(question, idf_from_df(df, 3), df).unknown  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When did the FAA sign the agreement?",  # an acronym the corpus spells out
+        "Which Peruvian administration signed the agreement?",  # a nationality adjective
+        "When does the cluster congress gather?",  # a cognate ("congreso")
+        "How many car manufacturers does the congreso gather?",  # an everyday synonym
+        "When did the cluster come into being?",  # an irregular form of a common verb
+        "Which agreement does the page mention?",  # a word about the document itself
+    ],
+)
+def test_paraphrases_acronyms_and_cognates_are_not_unknown_words(question: str) -> None:
+    assert unknown_of(question) == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("Which state hosts a lithium cluster?", "lithium"),
+        ("When did the NTSB sign the agreement?", "ntsb"),  # an acronym nobody spells out
+        ("How many hydrogen manufacturers does the congreso gather?", "hydrogen"),
+    ],
+)
+def test_topic_words_absent_from_the_corpus_are_unknown(question: str, missing: str) -> None:
+    assert missing in unknown_of(question)
+
+
+def test_acronyms_are_the_initials_of_capitalised_runs_with_or_without_connectors() -> None:
+    from assistant.question import acronyms
+
+    found = acronyms(["the National Council of Science and Technology met the Navy"])
+    assert {"ncst", "ncosat", "cst", "st"} <= found
+    assert "tmt" not in found and "tn" not in found  # lowercase words break a run
