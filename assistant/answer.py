@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .chunk import LIST_ITEM_CHARS
 from .index import doc_context
 from .question import Question, named_unknowns
 from .spans import (
@@ -71,6 +72,24 @@ WHOLE_TABLE = 800  # a table up to this long is quoted whole: its extracted colu
 TABLE_WINDOW = 8  # longer tables are quoted as windows of this many lines
 
 
+LIST_ITEMS = 8  # a list introduction is quoted with up to this many items
+
+
+def _list_end(text: str, following: list[tuple[int, int]], end: int) -> int:
+    """Where the list introduced by a sentence ending at ``end`` ends: after the short items
+    that follow it (one blank line may separate them, as in extracted PDFs, and an item that
+    ends with ":" may open a sub-list), before a long sentence or a new paragraph."""
+    previous = text[:end].rstrip()
+    for n, (start, stop) in enumerate(following[:LIST_ITEMS]):
+        item, blanks = text[start:stop].strip(), text[end:start].count("\n\n")
+        if len(item) > LIST_ITEM_CHARS or blanks > 1:
+            break
+        if n and blanks and not previous.endswith((":", ";", ",")):
+            break  # a new paragraph after the items
+        end, previous = stop, item
+    return end
+
+
 def _windows(hit: Hit, extend: bool = False) -> list[tuple[int, int]]:
     """Quotable spans: sentences, extended over the list they introduce; in a table, the table
     (or windows of lines, for long ones), because extracted table columns do not line up."""
@@ -88,9 +107,8 @@ def _windows(hit: Hit, extend: bool = False) -> list[tuple[int, int]]:
     out = []
     for i, (start, end) in enumerate(spans):
         if text[start:end].rstrip().endswith(":"):
-            # a list introduction: quote it with the items that follow (up to six lines)
-            items = [s for s in spans[i + 1 : i + 7] if "\n\n" not in text[end : s[0]]]
-            end = items[-1][1] if items else end
+            # a list introduction: quote it with the items that follow it
+            end = _list_end(text, spans[i + 1 :], end)
         out.append((start, end))
         if extend and text[start:end].count(",") < 2 and i + 1 < len(spans):
             # a list question: also offer the sentence with the ones that follow it, for lists

@@ -24,6 +24,10 @@ _GROUP_WORDS = frozenset(
 )
 
 
+LIST_ITEM_CHARS = 220  # a sentence this short after a list introduction is one of its items
+LIST_STRETCH = 1.5  # a chunk may grow to this many times its size to keep a list whole
+
+
 @dataclass(frozen=True)
 class ChunkSettings:
     size: int = 900  # target characters per chunk
@@ -119,6 +123,7 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None) -> list
 
     pending: list[tuple[int, int]] = []
     pending_section = None
+    in_list = False  # the last sentence introduced a list ("... three modalities:")
 
     def flush() -> None:
         if pending:
@@ -127,17 +132,23 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None) -> list
     for kind, start, end, section in _blocks(text):
         if kind == "table" or section != pending_section:
             flush()
-            pending, pending_section = [], section
+            pending, pending_section, in_list = [], section, False
             if kind == "table":
                 emit("table", start, end, section)
                 pending_section = None
                 continue
         for span in sentence_spans(text, start, end):
+            short = span[1] - span[0] <= LIST_ITEM_CHARS
+            in_list = in_list and short
+            if in_list and pending and span[1] - pending[0][0] <= LIST_STRETCH * settings.size:
+                pending.append(span)  # a list stays with its introduction
+                continue
             if pending and span[1] - pending[0][0] > settings.size:
                 flush()
                 pending = pending[-settings.overlap :] if settings.overlap else []
                 if pending and span[1] - pending[0][0] > settings.size:
                     pending = []
             pending.append(span)
+            in_list = text[span[0] : span[1]].rstrip().endswith(":")
     flush()
     return chunks

@@ -236,3 +236,19 @@ def test_an_unknown_topic_word_abstains_even_when_the_rest_matches_well() -> Non
     assert draft.abstained and "lithium" in draft.sentences[0][0]
     known = analyse("Which cluster hosts start-ups?", idf_from_df(doc_freq, 1), doc_freq)
     assert not extractive(known, hits, threshold=0.3).abstained
+
+
+def test_a_list_introduction_is_quoted_with_its_items_across_a_blank_line() -> None:
+    text = (
+        "The agency runs a support scheme for firms. The scheme has three strands:\n\n"
+        "ALPHA: grants for small firms\nBETA: loans for large firms\nGAMMA: networks of firms"
+        "\n\nIn other news, the agency also publishes an annual report on regional exports and "
+        "on the state of the labour market, with many tables and a long methodological annex."
+    )
+    hits = [make_hit(1, text)]
+    draft = answer("What are the three strands of the support scheme?", hits, threshold=0.3)
+    assert not draft.abstained
+    quote = draft.citations[0].quote
+    assert all(name in quote for name in ("ALPHA", "BETA", "GAMMA")), quote
+    assert "In other news" not in quote
+    assert_draft_invariants(draft, hits)
