@@ -83,15 +83,34 @@ def trim_span(span: str) -> str:
     return " ".join(words).rstrip(",.;:")
 
 
+def _nearby_weight(q: Question, sentence: str, span: re.Match[str]) -> float:
+    """Weight of the question's terms right around a span: in "cut emissions by 30% until 2020
+    and raise clean energy to 35% by 2024", "clean energy ... 2024" sits around 35%, not 30%."""
+    before = sentence[max(0, span.start() - NEARBY) : span.start()]
+    after = sentence[span.end() : span.end() + NEARBY // 2]
+    near = set(tokenize(before.rsplit(";", 1)[-1])) | set(tokenize(after.split(";", 1)[0]))
+    return sum(w for t, w in zip(q.terms, q.weights, strict=True) if t in near)
+
+
+NEARBY = 50  # characters before a span (half as many after) that tell what it is about
+
+
 def _best_span(q: Question, sentence: str, spans: list[re.Match[str]]) -> re.Match[str] | None:
-    """Prefer the span whose following words are what the question asks about; then the first."""
+    """Prefer the span whose following words are what the question counts or asks about, then
+    the one with more of the question's terms around it, then the first."""
     asked, wanted = set(q.terms), set(q.counted)
 
-    def key(span: re.Match[str]) -> tuple[int, int, int]:
+    def key(span: re.Match[str]) -> tuple[int, int, float, int]:
         head = head_words(sentence, number_end(span))
-        return (0 if head & wanted else 1, 0 if head & asked else 1, span.start())
+        near = -_nearby_weight(q, sentence, span)
+        return (0 if head & wanted else 1, 0 if head & asked else 1, near, span.start())
 
     return min(spans, key=key) if spans else None
+
+
+def _best_date(q: Question, sentence: str, spans: list[re.Match[str]]) -> re.Match[str] | None:
+    """The date with the most question terms around it; the first on a tie."""
+    return min(spans, key=lambda m: (-_nearby_weight(q, sentence, m), m.start()), default=None)
 
 
 def _asked_numbers(q: Question) -> set[str]:
@@ -108,7 +127,7 @@ def direct_answer(q: Question, sentence: str) -> str | None:
         best = _best_span(q, sentence, spans)
     elif q.kind == "date":
         spans = [m for m in DATE_SPAN.finditer(sentence) if m.group(0) not in asked_numbers]
-        best = spans[0] if spans else None
+        best = _best_date(q, sentence, spans)
     elif q.kind == "name":
         asked = set(q.terms)
         spans = [m for m in _NAME_SPAN.finditer(sentence) if not set(tokenize(m.group(0))) <= asked]

@@ -252,3 +252,13 @@ def test_a_list_introduction_is_quoted_with_its_items_across_a_blank_line() -> N
     assert all(name in quote for name in ("ALPHA", "BETA", "GAMMA")), quote
     assert "In other news" not in quote
     assert_draft_invariants(draft, hits)
+
+
+def test_the_direct_answer_is_the_number_among_the_question_terms() -> None:
+    sentence = (
+        "The law set goals of cutting emissions by 30% until 2020, and raising the share of "
+        "clean power to 35% by 2024 and 50% by 2050."
+    )
+    hits = [make_hit(1, sentence)]
+    draft = answer("What share of clean power does the law require by 2024?", hits, 0.3)
+    assert draft.sentences[0][0] == "35%"
