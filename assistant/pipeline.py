@@ -251,13 +251,13 @@ class Assistant:
                     if hit.chunk.id not in seen and len(hits) < state["k"] + 2:
                         seen.add(hit.chunk.id)
                         hits.append(hit)
-        state["parts"] = parts
         state["timings"]["retrieve"] = (time.perf_counter() - started) * 1000
         return hits
 
     def _extractive(self, state: dict) -> Draft:
         df = getattr(self._idf, "df", None)
-        parts = state.get("parts") or [state["query"]]
+        # recomputed, not read from the state: the chain's assign steps pass copies of the state
+        parts = split_parts(state["query"])
         questions = [analyse(p, self._idf, df) for p in parts]
         if len(questions) > 1:
             return extractive_parts(questions, state["hits"], self.settings.abstain_threshold)

@@ -262,3 +262,20 @@ def test_the_direct_answer_is_the_number_among_the_question_terms() -> None:
     hits = [make_hit(1, sentence)]
     draft = answer("What share of clean power does the law require by 2024?", hits, 0.3)
     assert draft.sentences[0][0] == "35%"
+
+
+def test_ask_and_stream_answer_both_parts_of_a_two_part_question(
+    tiny_assistant: Assistant,
+) -> None:
+    question = (
+        "How many members does the Alpha Aerospace Cluster have, and when was the Beta IT "
+        "Cluster created?"
+    )
+    asked = tiny_assistant.ask(question)
+    streamed = [piece for piece in tiny_assistant.stream(question)][-1]
+    assert isinstance(streamed, Answer)
+    for result in (asked, streamed):
+        assert not result.abstained
+        assert "45" in result.answer and "2006" in result.answer, result.answer
+        assert_answer_invariants(result)
+    assert asked.answer == streamed.answer
