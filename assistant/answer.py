@@ -90,6 +90,18 @@ def _list_end(text: str, following: list[tuple[int, int]], end: int) -> int:
     return end
 
 
+def _join_wrapped(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans with a one- or two-word line joined to the line before it: a title wrapped in a
+    header ("Selene Diez - CLUTIG\nPresident") is one line to a reader."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if out and text[out[-1][1] : start] == "\n" and len(text[start:end].split()) <= 2:
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
+
+
 def _windows(hit: Hit, extend: bool = False) -> list[tuple[int, int]]:
     """Quotable spans: sentences, extended over the list they introduce; in a table, the table
     (or windows of lines, for long ones), because extracted table columns do not line up."""
@@ -103,7 +115,7 @@ def _windows(hit: Hit, extend: bool = False) -> list[tuple[int, int]]:
             (lines[i][0], lines[min(i + TABLE_WINDOW, len(lines)) - 1][1])
             for i in range(1, max(2, len(lines) - step), step)
         ]
-    spans = sentence_spans(text)
+    spans = _join_wrapped(text, sentence_spans(text))
     out = []
     for i, (start, end) in enumerate(spans):
         if text[start:end].rstrip().endswith(":"):

@@ -28,7 +28,7 @@ Kind = Literal["number", "date", "name", "list", "other"]
 _NUMBER_Q = re.compile(
     r"\b(how (many|much|big|large|high|long)|what (is the )?(number|share|percentage|percent|"
     r"proportion|amount|value|size|rate|figure|total)|cuant[oa]s?|wie (viele?|hoch|gross)|"
-    r"what percentage|how fast)\b"
+    r"what percentage|how fast|what (minimum|maximum|min|max))\b"
 )
 _DATE_Q = re.compile(
     r"\b(when|what year|which year|in what year|since when|what date|on what date|cuando|"

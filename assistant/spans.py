@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .question import Question
+from .question import FRAME, Question
 from .text import tokenize
 
 _NUMBER_WORDS = (
@@ -28,14 +28,36 @@ DATE_SPAN = re.compile(
     r"December)\s+(?:\d{1,2},\s+)?(?:19|20)\d\d|\d{1,2}/\d{1,2}/(?:19|20)\d\d|(?:19|20)\d\d)\b"
 )
 _NAME_SPAN = re.compile(
-    r"\b(?!By\b)[A-ZÁÉÍÓÚ][\w’'-]+(?:\s+(?:de|la|del|y|of|the)?\s*(?!By\b)[A-ZÁÉÍÓÚ][\w’'-]+){1,5}"
+    r"\b(?!By\b)[A-ZÁÉÍÓÚ][\w’'-]+(?:\s+(?:de|la|del|y|of|the)?\s*(?!By\b)[A-ZÁÉÍÓÚ][\w’'-]+){0,5}"
 )
 HAS_NUMBER = re.compile(r"\d")
 
 
+def _is_new(name: str, asked: set[str]) -> bool:
+    """A name that is not just the question's own words (or words like "Mexico")."""
+    return not set(tokenize(name)) <= asked | FRAME
+
+
+_SUBJECT_VERB = re.compile(r"\s+(?:is|was|has|had|are|were|became|becomes|hosts|remains)\b")
+
+
+def _names(text: str) -> list[re.Match[str]]:
+    """Capitalised names in a sentence: runs of two or more capitalised words anywhere, single
+    ones inside the sentence, or opening it as the subject of a verb ("Guadalajara is ...";
+    "Furthermore, ..." is no name)."""
+    out = []
+    for m in _NAME_SPAN.finditer(text):
+        single = " " not in m.group(0).strip()
+        first = m.start() == len(text) - len(text.lstrip())
+        if single and first and not _SUBJECT_VERB.match(text, m.end()):
+            continue
+        out.append(m)
+    return out
+
+
 def names_something_new(text: str, q: Question) -> bool:
     asked = set(q.terms)
-    return any(not set(tokenize(m.group(0))) <= asked for m in _NAME_SPAN.finditer(text[1:]))
+    return any(_is_new(m.group(0), asked) for m in _names(text))
 
 
 def counts_asked(text: str, q: Question) -> bool:
@@ -45,8 +67,15 @@ def counts_asked(text: str, q: Question) -> bool:
     )
 
 
+_NOT_A_QUANTITY = re.compile(
+    r"\b\d{1,2}/\d{1,2}/(?:19|20)\d\d\b|\b\d{1,2}:\d\d\b|\b(?:19|20)\d\d\b"
+)
+
+
 def strip_years(text: str) -> str:
-    return re.sub(r"\b(19|20)\d\d\b", "", text)
+    """The text without years, dates ("01/13/2021") and times ("15:09"): numbers that count
+    nothing."""
+    return _NOT_A_QUANTITY.sub("", text)
 
 
 def head_words(text: str, end: int) -> set[str]:
@@ -66,6 +95,11 @@ def number_end(span: re.Match[str]) -> int:
         rf"[^\d]*?(?:[\d,.]+|{_NUMBER_WORDS}(?:[\s-]{_NUMBER_WORDS})*)", span.group(0)
     )
     return span.start() + (number.end() if number else 0)
+
+
+def number_start(span: re.Match[str]) -> int:
+    first = re.search(r"\d|" + _NUMBER_WORDS, span.group(0))
+    return span.start() + (first.start() if first else 0)
 
 
 def is_year(span: re.Match[str]) -> bool:
@@ -122,7 +156,9 @@ def direct_answer(q: Question, sentence: str) -> str | None:
     A number the question itself mentions ("Peer 1", "in 2016") is never the answer."""
     asked_numbers = _asked_numbers(q)
     if q.kind == "number":
+        dates = [m.span() for m in _NOT_A_QUANTITY.finditer(sentence)]
         spans = [m for m in NUM_SPAN.finditer(sentence) if not is_year(m)]
+        spans = [m for m in spans if not any(a <= number_start(m) < b for a, b in dates)]
         spans = [m for m in spans if not set(re.findall(r"\d+", m.group(0))) & asked_numbers]
         best = _best_span(q, sentence, spans)
     elif q.kind == "date":
@@ -130,7 +166,7 @@ def direct_answer(q: Question, sentence: str) -> str | None:
         best = _best_date(q, sentence, spans)
     elif q.kind == "name":
         asked = set(q.terms)
-        spans = [m for m in _NAME_SPAN.finditer(sentence) if not set(tokenize(m.group(0))) <= asked]
+        spans = [m for m in _names(sentence) if _is_new(m.group(0), asked)]
         best = spans[0] if spans else None
     else:
         return None

@@ -279,3 +279,26 @@ def test_ask_and_stream_answer_both_parts_of_a_two_part_question(
         assert "45" in result.answer and "2006" in result.answer, result.answer
         assert_answer_invariants(result)
     assert asked.answer == streamed.answer
+
+
+def test_dates_and_times_are_not_the_number_a_question_asks_for() -> None:
+    hits = [
+        make_hit(1, "Posted by the editor - Wed, 01/13/2021 - 15:09"),
+        make_hit(2, "The region has eight strategic sectors, including textiles."),
+    ]
+    draft = answer("How many strategic sectors does the region have?", hits, 0.3)
+    assert draft.sentences[0][0] == "eight strategic sectors"
+
+
+def test_a_title_wrapped_onto_its_own_line_is_read_with_its_name() -> None:
+    hits = [make_hit(1, "Growing the software hub\n\nAna Ruiz - ALPHA\nPresident\n\nBy the editor")]
+    draft = answer("Who is the president of ALPHA?", hits, 0.3)
+    assert draft.sentences[0][0] == "Ana Ruiz", draft.text
+
+
+def test_a_one_word_name_opening_a_sentence_answers_which_city() -> None:
+    hits = [
+        make_hit(1, "Furthermore, talent is scarce. Leon is becoming the shoe capital of Europe.")
+    ]
+    draft = answer("Which city is becoming the shoe capital of Europe?", hits, 0.3)
+    assert draft.sentences[0][0] == "Leon", draft.text
