@@ -148,3 +148,123 @@ def test_trim_history_applies_the_tighter_budget() -> None:
 def test_trim_history_with_no_turn_budget_is_empty() -> None:
     assert trim_history(TURNS, max_turns=0, max_chars=10_000) == []
     assert trim_history([], max_turns=6, max_chars=4000) == []
+
+
+# Referents named by the answer ------------------------------------------------------------------
+
+
+def exchange(question: str, answer: str) -> list[Turn]:
+    return [Turn("user", question), Turn("assistant", answer)]
+
+
+@pytest.mark.parametrize(
+    ("previous", "answer", "follow_up", "right", "wrong"),
+    [
+        (  # "which <type>": the answer's first name, not a longer one named after it
+            "Which Mexican city is known as the Detroit of Mexico?",
+            "Saltillo, according to the Coahuila Automotive Observatory; it hosts GM and Kia.",
+            "How many assembly plants does it have?",
+            "Saltillo",
+            ("Detroit", "Coahuila Automotive Observatory", "GM"),
+        ),
+        (  # "The <name>, which ..." after "which <type>"; the question's own names lose
+            "Which body certifies software firms in Yucatán?",
+            "The Peninsular Software Quality Board (Junta Peninsular de Calidad de Software), "
+            "which audits about 40 firms.",
+            "When was it founded?",
+            "Peninsular Software Quality Board",
+            ("Junta Peninsular", "Yucatán"),
+        ),
+        (  # "Which is the <superlative> <type>"
+            "Which is the busiest cargo port on the Pacific coast?",
+            "The Port of Manzanillo, which moved 3.7 million containers [2].",
+            "How deep is its main channel?",
+            "Port of Manzanillo",
+            ("Pacific",),
+        ),
+        (  # an acronym answer to "which <type>"
+            "Which university trains the most aircraft technicians?",
+            "UNAQ, the Aeronautical University, working with Bombardier and Safran.",
+            "How many students does it have?",
+            "UNAQ",
+            ("Bombardier", "Safran"),
+        ),
+        (  # "Is there a <type> in <place>?" answered "Yes, the <name>"
+            "Is there a medical devices cluster in Sonora?",
+            "Yes, the Hermosillo MedTech Alliance, which groups 70 manufacturers.",
+            "When was it established?",
+            "Hermosillo MedTech Alliance",
+            ("Sonora", "Yes"),
+        ),
+    ],
+)
+def test_it_is_the_name_the_answer_gave_when_the_question_asked_for_one(
+    previous: str, answer: str, follow_up: str, right: str, wrong: tuple[str, ...]
+) -> None:
+    query = condense(follow_up, exchange(previous, answer))
+    assert right in query, query
+    for name in wrong:
+        assert name not in query, query
+
+
+def test_it_keeps_the_question_subject_when_the_question_named_what_it_is_about() -> None:
+    turns = exchange(
+        "What is the Puebla Textile Pact?", "A 2018 agreement signed by INDETEX and 30 firms."
+    )
+    query = condense("Who signed it?", turns)
+    assert "Puebla Textile Pact" in query and "INDETEX" not in query
+
+
+def test_he_and_she_are_the_person_a_who_question_was_answered_with() -> None:
+    turns = exchange(
+        "Who did the Logistics Gazette interview at CANACAR in 2022?",
+        "Lucía Ferrer of the Northern Freight Transport Chamber.",
+    )
+    assert condense("When did she take office?", turns) == "When did Lucía Ferrer take office?"
+    assert condense("What are her priorities?", turns) == "What are Lucía Ferrer priorities?"
+
+
+def test_it_after_a_who_question_answered_with_a_person_keeps_the_question_subject() -> None:
+    turns = exchange("Who leads the Sinaloa Agrotech Cluster?", "Marco Ibarra, since 2020.")
+    query = condense("How many members does it have?", turns)
+    assert query == "How many members does Sinaloa Agrotech Cluster have?"
+
+
+def test_a_person_in_the_question_is_he_or_she() -> None:
+    turns = exchange("When did Ana Ruiz join CLAUGTO?", "In 2015 [1].")
+    assert condense("What did she do before?", turns) == "What did Ana Ruiz do before?"
+
+
+def test_his_or_her_organisation_is_the_one_of_that_kind_the_history_names() -> None:
+    turns = exchange(
+        "Who did the Logistics Gazette interview at CANACAR in 2022?",
+        "Lucía Ferrer of the Northern Freight Transport Chamber.",
+    )
+    query = condense("Which ports does her chamber work with?", turns)
+    assert query == "Which ports does Northern Freight Transport Chamber work with?"
+
+
+def test_his_organisation_is_the_one_he_belongs_to_when_none_of_that_kind_is_named() -> None:
+    turns = exchange("Who did El Economista interview in 2019?", "Tomás Vega, director of SINTEC.")
+    query = condense("How many members does his organisation have?", turns)
+    assert query == "How many members does SINTEC have?"
+    query = condense("What are his plans for 2020?", turns)
+    assert query == "What are Tomás Vega's plans for 2020?"
+
+
+def test_its_with_an_ordinary_noun_becomes_a_possessive_of_the_referent() -> None:
+    query = condense("Who are its main customers?", history("When was CLAUGTO founded?"))
+    assert query == "Who are CLAUGTO's main customers?"
+
+
+def test_what_about_the_one_in_a_place_replaces_the_place() -> None:
+    turns = history("What does the aerospace training centre in Querétaro offer?")
+    query = condense("What about the one in Zacatecas?", turns)
+    assert query == "What does the aerospace training centre in Zacatecas offer?"
+
+
+def test_there_is_the_place_unless_it_says_something_exists() -> None:
+    turns = exchange("Which state has the most wind farms?", "Oaxaca, with 28 parks [1].")
+    assert condense("Is there a port there?", turns) == "Is there a port in Oaxaca?"
+    assert condense("How many jobs are there?", turns) == "How many jobs are in Oaxaca?"
+    assert "Oaxaca" in condense("Are there any incentives?", turns)
