@@ -290,10 +290,12 @@ def _set_aside(out: list[str], middle: dict[int, list[str]]) -> None:
 
 
 _NEAR = 0.85  # Jaccard similarity of word sets above which a sentence is a repeat
+_WINDOW = 5_000  # characters: a repeat this close is a copy glitch; farther, a restatement
 
 
 def _dedupe_sentences(lines: list[str]) -> list[str]:
-    """Drop sentences (10+ words) that repeat an earlier one, word for word or nearly.
+    """Drop sentences (10+ words) that repeat one of the previous ``_WINDOW`` characters, word
+    for word or nearly: a paragraph pasted twice. A list restated in another section stays.
 
     "Nearly" is a Jaccard similarity of the word sets >= 0.85. Only earlier sentences sharing a
     word of the new one's prefix (its rarest words) are compared: two sets with Jaccard >= t share
@@ -304,28 +306,32 @@ def _dedupe_sentences(lines: list[str]) -> list[str]:
     words_of = {s: tokenize(s, keep_stopwords=True) for sents in spans for s in sents}
     df = Counter(w for words in words_of.values() if len(words) >= 10 for w in set(words))
     seen: list[set[str]] = []
+    seen_at: list[int] = []  # where each kept sentence was, in characters
     by_word: dict[str, list[int]] = {}
-    exact: set[str] = set()
+    exact: dict[str, int] = {}
     out = []
+    at = 0
     for line, sentences in zip(lines, spans, strict=True):
         kept: list[str] = []
         for sentence in sentences:
             words = words_of[sentence]
+            at += len(sentence) + 1
             if len(words) >= 10:
                 key, bag = fold(" ".join(words)), set(words)
                 size = len(bag) - math.ceil(_NEAR * len(bag) - 1e-9) + 1
                 prefix = sorted(bag, key=lambda w: (df[w], w))[:size]
-                near = {i for w in prefix for i in by_word.get(w, ())}
-                if key in exact or any(
+                near = {i for w in prefix for i in by_word.get(w, ()) if at - seen_at[i] <= _WINDOW}
+                if at - exact.get(key, -_WINDOW - at) <= _WINDOW or any(
                     _NEAR * len(bag) - 1e-9 <= len(seen[i]) <= len(bag) / _NEAR + 1e-9
                     and len(bag & seen[i]) / len(bag | seen[i]) >= _NEAR
                     for i in near
                 ):
                     continue
-                exact.add(key)
+                exact[key] = at
                 for w in prefix:
                     by_word.setdefault(w, []).append(len(seen))
                 seen.append(bag)
+                seen_at.append(at)
             kept.append(sentence)
         if kept or not line:
             out.append(" ".join(kept))

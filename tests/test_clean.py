@@ -164,6 +164,15 @@ def test_repeated_long_sentences_are_kept_once() -> None:
     assert clean_text(f"{short} And {short}").count("it grew") == 2
 
 
+def test_a_list_restated_far_away_in_another_section_is_kept() -> None:
+    item = "European Digital Industry Alliance (DIA) works on the ICT sector with its members;"
+    filler = "\n\n".join(
+        f"Paragraph {n} talks about something else entirely here." for n in range(120)
+    )
+    out = clean_text(f"The partnerships are:\n\n{item}\n\n{filler}\n\nAgain, they are:\n\n{item}")
+    assert out.count(item) == 2  # a restatement, not a copy glitch
+
+
 def test_cleaning_is_stable() -> None:
     text = "Mexico invests in renew-\nable energy.\n\nIt grows in the\nnorth. G20 member."
     once = clean_text(text)
