@@ -73,6 +73,11 @@ TABLE_WINDOW = 8  # longer tables are quoted as windows of this many lines
 
 
 LIST_ITEMS = 8  # a list introduction is quoted with up to this many items
+_ORDINAL = re.compile(
+    r"(?:the )?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|next|"
+    r"another|finally|lastly|last|also|in addition|additionally)\b|\(?\d{1,2}[.)]\s",
+    re.I,
+)
 
 
 def _list_end(text: str, following: list[tuple[int, int]], end: int) -> int:
@@ -84,8 +89,8 @@ def _list_end(text: str, following: list[tuple[int, int]], end: int) -> int:
         item, blanks = text[start:stop].strip(), text[end:start].count("\n\n")
         if len(item) > LIST_ITEM_CHARS or blanks > 1:
             break
-        if n and blanks and not previous.endswith((":", ";", ",")):
-            break  # a new paragraph after the items
+        if n and blanks and not previous.endswith((":", ";", ",")) and not item.endswith(":"):
+            break  # a new paragraph after the items (not a second sub-list)
         end, previous = stop, item
     return end
 
@@ -122,10 +127,13 @@ def _windows(hit: Hit, extend: bool = False) -> list[tuple[int, int]]:
             # a list introduction: quote it with the items that follow it
             end = _list_end(text, spans[i + 1 :], end)
         out.append((start, end))
-        if extend and text[start:end].count(",") < 2 and i + 1 < len(spans):
-            # a list question: also offer the sentence with the ones that follow it, for lists
-            # spelled out over several sentences ("based on several pillars. The first is ...")
-            out.append((start, spans[min(i + 4, len(spans) - 1)][1]))
+        ordinal = i + 1
+        while ordinal < len(spans) and _ORDINAL.match(text, spans[ordinal][0]):
+            ordinal += 1
+        if extend and ordinal > i + 1:
+            # a list question: also offer the sentence with the ones that enumerate after it
+            # ("based on several pillars. The first is ... Second, ... Finally, ...")
+            out.append((start, spans[ordinal - 1][1]))
     return out
 
 

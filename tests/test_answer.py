@@ -302,3 +302,15 @@ def test_a_one_word_name_opening_a_sentence_answers_which_city() -> None:
     ]
     draft = answer("Which city is becoming the shoe capital of Europe?", hits, 0.3)
     assert draft.sentences[0][0] == "Leon", draft.text
+
+
+def test_a_list_spelled_out_in_ordinal_sentences_is_quoted_whole() -> None:
+    text = (
+        "The region grew fast. Its plan rests on several pillars. The first is to train "
+        "engineers. Second, it builds roads. Third, it funds start-ups. Finally, it lowers "
+        "taxes. Tourism is another matter altogether."
+    )
+    hits = [make_hit(1, text)]
+    draft = answer("What are the pillars of the region's plan?", hits, 0.3)
+    quote = draft.citations[0].quote
+    assert quote.startswith("Its plan rests") and quote.endswith("lowers taxes."), quote
