@@ -175,10 +175,15 @@ def candidates(q: Question, hits: list[Hit]) -> list[Candidate]:
     return sorted(out, key=lambda c: (-c.score, c.hit, c.start))
 
 
+CONFLICT_SCORE = 0.75  # another figure must score this share of the best sentence's score
+
+
 def conflicting(
     q: Question, best: Candidate, pool: list[Candidate], hits: list[Hit]
 ) -> list[tuple[Candidate, str]]:
-    """Figures for the same thing from other documents: one per document, when they differ.
+    """Figures for the same thing from other documents, or other sections of the same one (a
+    report may give one goal in its summary and another in its policy chapter): one figure per
+    document section, when they differ.
 
     Conservative on purpose: the other sentence must match every question term the best one
     matches, score nearly as well, and its number must count one of the asked-about things."""
@@ -188,10 +193,12 @@ def conflicting(
     asked = set(q.counted) or set(q.terms)
     figures = [(best, first)]
     seen_values = {re.sub(r"\D", "", first.split()[0])}
-    seen_docs = {hits[best.hit].doc.doc_id}
+    seen = {(hits[best.hit].doc.doc_id, hits[best.hit].chunk.section)}
     for c in pool:
-        doc = hits[c.hit].doc.doc_id
-        if doc in seen_docs or c.score < 0.75 * best.score or not c.found >= best.found:
+        where = (hits[c.hit].doc.doc_id, hits[c.hit].chunk.section)
+        if where in seen or c.score < CONFLICT_SCORE * best.score:
+            continue  # one figure per document, or per section of a long one
+        if not c.found >= best.found:
             continue
         if hits[c.hit].chunk.kind == "table":
             continue  # numbers in an extracted table are not reliably tied to their labels
@@ -205,7 +212,7 @@ def conflicting(
         value = re.sub(r"\D", "", span.split()[0])
         if value and value not in seen_values:
             seen_values.add(value)
-            seen_docs.add(doc)
+            seen.add(where)
             figures.append((c, span))
     return figures if len(figures) > 1 else []
 

@@ -314,3 +314,20 @@ def test_a_list_spelled_out_in_ordinal_sentences_is_quoted_whole() -> None:
     draft = answer("What are the pillars of the region's plan?", hits, 0.3)
     quote = draft.citations[0].quote
     assert quote.startswith("Its plan rests") and quote.endswith("lowers taxes."), quote
+
+
+def test_two_sections_of_one_report_giving_different_figures_are_both_shown() -> None:
+    info = DocInfo(doc_id="report.txt", title="Report", publisher="Agency", date="2019")
+    texts = {
+        "1 Summary": "The energy law sets a goal of 35% clean electricity by 2024.",
+        "4 Policy": "Among the goals the energy law sets: 24% clean electricity by 2024.",
+    }
+    chunks = [
+        Chunk(f"c{n}", info.doc_id, text, section, None, 0, len(text))
+        for n, (section, text) in enumerate(texts.items(), start=1)
+    ]
+    hits = [Hit(chunk=c, doc=info, score=1.0 / n, rank=n) for n, c in enumerate(chunks, 1)]
+    draft = answer("What share of clean electricity does the energy law set by 2024?", hits, 0.3)
+    assert draft.text.startswith("The sources give different figures")
+    assert "35%" in draft.sentences[0][0] and "24%" in draft.sentences[0][0]
+    assert_draft_invariants(draft, hits)
