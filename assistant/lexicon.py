@@ -159,6 +159,7 @@ GLOSSARY.update(
         "aim": "goal objective", "purpose": "goal objective", "mission": "goal objective",
         "acronym": "abbreviation", "customers": "clients", "client": "customer",
         "multinational": "international global foreign",
+        "membership": "members", "memberships": "members", "employ": "jobs employees",
     }
 )  # fmt: skip
 
