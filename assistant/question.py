@@ -32,7 +32,8 @@ _NUMBER_Q = re.compile(
 )
 _DATE_Q = re.compile(
     r"\b(when|what year|which year|in what year|since when|what date|on what date|cuando|"
-    r"en que ano|wann|in welchem jahr|seit wann)\b"
+    r"en que ano|wann|in welchem jahr|seit wann|(?:publication|release|start|end) dates?|"
+    r"(?:what|which) dates?|fecha|datum)\b"
 )
 _NAME_Q = re.compile(
     r"^\W*(who|whom|whose|quien|quienes|wer|wessen)\b|\bwhat is the name\b|"

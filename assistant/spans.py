@@ -23,9 +23,13 @@ NUM_SPAN = re.compile(
     r"(?:\s+(?!(?:and|in|of|to|for|from|the|with|by|at|until|since|as|than|on|per|or|while|"
     r"which|that|who|is|are|was|were)\b)[A-Za-zÀ-ÿ][\w’'-]*(?:\s\d+(?:\.\d+)?(?=\s))?){0,3}"
 )
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+)
 DATE_SPAN = re.compile(
-    r"\b(?:(?:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December)\s+(?:\d{1,2},\s+)?(?:19|20)\d\d|\d{1,2}/\d{1,2}/(?:19|20)\d\d|(?:19|20)\d\d)\b"
+    rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:\s*(?:-|–|to)\s*(?:{_MONTH}\s+)?\d{{1,2}})?"
+    rf"(?:,?\s+(?:19|20)\d\d)?|{_MONTH}\s+(?:19|20)\d\d|\d{{1,2}}/\d{{1,2}}/(?:19|20)\d\d|"
+    r"(?:19|20)\d\d)\b"
 )
 _NAME_SPAN = re.compile(
     r"\b(?!By\b)[A-ZÁÉÍÓÚ][\w’'-]+(?:\s+(?:de|la|del|y|of|the)?\s*(?!By\b)[A-ZÁÉÍÓÚ][\w’'-]+){0,5}"

@@ -331,3 +331,16 @@ def test_two_sections_of_one_report_giving_different_figures_are_both_shown() ->
     assert draft.text.startswith("The sources give different figures")
     assert "35%" in draft.sentences[0][0] and "24%" in draft.sentences[0][0]
     assert_draft_invariants(draft, hits)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("The fair runs during the May 29 to June 1 conference week.", "May 29 to June 1"),
+        ("The article was posted on December 20, 2017 by the editors.", "December 20, 2017"),
+        ("Posted by the editors - Wed, 01/13/2021 - 15:09", "01/13/2021"),
+    ],
+)
+def test_dates_with_and_without_a_year_are_direct_answers(sentence: str, expected: str) -> None:
+    draft = answer("On which dates was it posted or run?", [make_hit(1, sentence)], 0.1)
+    assert draft.sentences[0][0] == expected, draft.text
