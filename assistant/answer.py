@@ -73,6 +73,27 @@ TABLE_WINDOW = 8  # longer tables are quoted as windows of this many lines
 
 
 LIST_ITEMS = 8  # a list introduction is quoted with up to this many items
+_ANAPHOR = re.compile(
+    r"(?:This|These|That|Those|It|Its|They|Their|Such|(?:The|Both|Each) (?:city|state|cluster|"
+    r"council|event|company|companies|programme|program|organi[sz]ation|sector|region|country|"
+    r"association|agency|plan|law|initiative|hub|centre|center|group|institute|chamber))\b"
+)
+_DEFINITE = re.compile(r"(?:The|These|This|Those|Its|Their)\s+([\w-]+)")
+
+
+def _continues(text: str, sentence: tuple[int, int], following: tuple[int, int]) -> bool:
+    """Whether the following sentence goes on about what this one speaks of: it opens with a
+    pronoun ("It", "This is") or takes up one of its nouns ("... five committees. The
+    committees are ...")."""
+    if _ANAPHOR.match(text, following[0]):
+        return True
+    definite = _DEFINITE.match(text, following[0])
+    return bool(
+        definite
+        and set(tokenize(definite.group(1))) & set(tokenize(text[sentence[0] : sentence[1]]))
+    )
+
+
 _ORDINAL = re.compile(
     r"(?:the )?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|next|"
     r"another|finally|lastly|last|also|in addition|additionally)\b|\(?\d{1,2}[.)]\s",
@@ -121,19 +142,27 @@ def _windows(hit: Hit, extend: bool = False) -> list[tuple[int, int]]:
             for i in range(1, max(2, len(lines) - step), step)
         ]
     spans = _join_wrapped(text, sentence_spans(text))
+    # a list introduction is quoted with the items that follow it
+    ends = [
+        _list_end(text, spans[i + 1 :], end) if text[start:end].rstrip().endswith(":") else end
+        for i, (start, end) in enumerate(spans)
+    ]
+    run = list(ends)
+    if extend:
+        # a list question: a sentence also goes with the ones that enumerate after it ("based
+        # on several pillars. The first is ... Second, ... Finally, ...")
+        for i in reversed(range(len(spans) - 1)):
+            if _ORDINAL.match(text, spans[i + 1][0]):
+                run[i] = max(run[i], run[i + 1])
     out = []
     for i, (start, end) in enumerate(spans):
-        if text[start:end].rstrip().endswith(":"):
-            # a list introduction: quote it with the items that follow it
-            end = _list_end(text, spans[i + 1 :], end)
-        out.append((start, end))
-        ordinal = i + 1
-        while ordinal < len(spans) and _ORDINAL.match(text, spans[ordinal][0]):
-            ordinal += 1
-        if extend and ordinal > i + 1:
-            # a list question: also offer the sentence with the ones that enumerate after it
-            # ("based on several pillars. The first is ... Second, ... Finally, ...")
-            out.append((start, spans[ordinal - 1][1]))
+        out.append((start, ends[i]))
+        if run[i] > ends[i]:
+            out.append((start, run[i]))
+        if i + 1 < len(spans) and _continues(text, (start, end), spans[i + 1]):
+            # the next sentence goes on about the same thing ("Guadalajara is ... The city is
+            # home to IBM, HP ..."): offer the pair, whose first half says what "it" is
+            out.append((start, run[i + 1]))
     return out
 
 

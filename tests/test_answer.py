@@ -313,7 +313,7 @@ def test_a_list_spelled_out_in_ordinal_sentences_is_quoted_whole() -> None:
     hits = [make_hit(1, text)]
     draft = answer("What are the pillars of the region's plan?", hits, 0.3)
     quote = draft.citations[0].quote
-    assert quote.startswith("Its plan rests") and quote.endswith("lowers taxes."), quote
+    assert "Its plan rests" in quote and quote.endswith("lowers taxes."), quote
 
 
 def test_two_sections_of_one_report_giving_different_figures_are_both_shown() -> None:
@@ -344,3 +344,24 @@ def test_two_sections_of_one_report_giving_different_figures_are_both_shown() ->
 def test_dates_with_and_without_a_year_are_direct_answers(sentence: str, expected: str) -> None:
     draft = answer("On which dates was it posted or run?", [make_hit(1, sentence)], 0.1)
     assert draft.sentences[0][0] == expected, draft.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Leon is becoming the shoe capital. The city is home to firms such as Flexi and Andrea.",
+        "The hub has five shoe firms. The firms include Flexi and Andrea.",
+    ],
+)
+def test_a_sentence_is_quoted_with_the_next_one_when_it_goes_on_about_it(text: str) -> None:
+    hits = [make_hit(1, text)]
+    draft = answer("Which shoe firms does the hub of Leon have?", hits, 0.3)
+    assert "Flexi and Andrea" in draft.text, draft.text
+    assert_draft_invariants(draft, hits)
+
+
+def test_a_sentence_about_something_else_is_not_joined() -> None:
+    text = "Leon is becoming the shoe capital. Tourism grows along the coast of Yucatan."
+    hits = [make_hit(1, text)]
+    draft = answer("Which city is becoming the shoe capital?", hits, 0.3)
+    assert all("Tourism" not in c.quote for c in draft.citations), draft.citations
