@@ -321,6 +321,12 @@ def _select(q: Question, ranked: list[Candidate], limit: int) -> list[Candidate]
     return chosen
 
 
+def _echo(question: str) -> str:
+    """The question as quoted back in an answer, without anything that reads as a citation
+    marker ("[10]"): the answer's markers must all be the answer's own."""
+    return re.sub(r"\s*\[[\d,\s]*\]", "", question).strip()
+
+
 def abstain(q: Question, hits: list[Hit], ranked: list[Candidate]) -> Draft:
     """'The documents don't say ...' naming what is missing, with the closest passages."""
     seen: set[str] = set()
@@ -328,7 +334,7 @@ def abstain(q: Question, hits: list[Hit], ranked: list[Candidate]) -> Draft:
         seen |= set(tokenize(f"{doc_context(hit.doc)} {hit.chunk.section} {hit.chunk.text}"))
     by_weight = sorted(zip(q.terms, q.weights, strict=True), key=lambda p: -p[1])
     missing = list(q.unknown) or [t for t, _ in by_weight if t not in seen]
-    question = q.text.strip().rstrip("?.! ")
+    question = _echo(q.text).rstrip("?.! ")
     if missing:
         names = ", ".join(missing[:3])
         lead = f"The documents don't say: none of the passages found mentions {names}."
@@ -388,7 +394,7 @@ def extractive_parts(parts: list[Question], hits: list[Hit], threshold: float) -
     merged = Draft(confidence=min(d.confidence for d in drafts))
     for q, d in zip(parts, drafts, strict=True):
         if d.abstained:
-            merged.sentences.append((f"The documents don't say: {q.text}", ()))
+            merged.sentences.append((f"The documents don't say: {_echo(q.text)}", ()))
         else:
             merged.sentences.extend(d.sentences)
     merged.citations = book.items

@@ -365,3 +365,10 @@ def test_a_sentence_about_something_else_is_not_joined() -> None:
     hits = [make_hit(1, text)]
     draft = answer("Which city is becoming the shoe capital?", hits, 0.3)
     assert all("Tourism" not in c.quote for c in draft.citations), draft.citations
+
+
+def test_a_question_quoted_back_loses_its_citation_like_brackets() -> None:
+    draft = answer("How many members does CLAUGTO [10] report?", HITS, threshold=1.0)
+    assert draft.abstained
+    assert "[10]" not in draft.text
+    assert_draft_invariants(draft, HITS)
