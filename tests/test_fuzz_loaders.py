@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from fpdf import FPDF
@@ -35,7 +36,7 @@ from hypothesis import strategies as st
 
 from assistant.build import build_index
 from assistant.chunk import ChunkSettings, chunk_document
-from assistant.clean import _dedupe_sentences, clean_document, clean_text
+from assistant.clean import _WINDOW, _dedupe_sentences, clean_document, clean_text
 from assistant.embed import HashEmbedder
 from assistant.errors import LoadError
 from assistant.index import load_index
@@ -188,21 +189,26 @@ def test_clean_and_chunk_any_text(text: str) -> None:
         check_chunks(Document("fuzz.txt", text))
 
 
-def naive_dedupe(lines: list[str]) -> list[str]:
-    """The quadratic reference: compare every sentence with every kept one."""
-    seen: list[set[str]] = []
-    exact: set[str] = set()
+def naive_dedupe(lines: list[str], window: int = _WINDOW) -> list[str]:
+    """The quadratic reference: compare every sentence with every kept one of the window."""
+    seen: list[tuple[set[str], int]] = []
+    exact: dict[str, int] = {}
     out = []
+    at = 0
     for line in lines:
         kept = []
         for a, b in sentence_spans(line):
             words = tokenize(line[a:b], keep_stopwords=True)
+            at += b - a + 1
             if len(words) >= 10:
                 key, bag = fold(" ".join(words)), set(words)
-                if key in exact or any(len(bag & s) / len(bag | s) >= 0.85 for s in seen):
+                recent = [s for s, where in seen if at - where <= window]
+                if (key in exact and at - exact[key] <= window) or any(
+                    len(bag & s) / len(bag | s) >= 0.85 for s in recent
+                ):
                     continue
-                exact.add(key)
-                seen.append(bag)
+                exact[key] = at
+                seen.append((bag, at))
             kept.append(line[a:b])
         if kept or not line:
             out.append(" ".join(kept))
@@ -225,6 +231,9 @@ near_duplicates = st.lists(
 def test_fast_near_duplicate_removal_equals_the_quadratic_one(lines: list[str]) -> None:
     with deadline("near-duplicate sentences"):
         assert _dedupe_sentences(lines) == naive_dedupe(lines)
+    # and with a window short enough for the fuzzed lines to reach beyond it
+    with patch("assistant.clean._WINDOW", 300):
+        assert _dedupe_sentences(lines) == naive_dedupe(lines, window=300)
 
 
 @FUZZ
