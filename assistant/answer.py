@@ -365,6 +365,8 @@ def _unsupported(q: Question, hits: list[Hit], best: Candidate, threshold: float
     ``question._unknown``). The operating point was set by measurement: see README."""
     if best.coverage < threshold or named_unknowns(q):
         return True
+    if q.kind == "number" and not direct_answer(q, best.text):
+        return True  # "how many ...?" and the best passage gives no figure at all
     if not q.unknown:
         return False
     total = sum(q.weights) or 1.0

@@ -18,7 +18,7 @@ _NUMBER_WORDS = (
 )
 NUM_SPAN = re.compile(
     r"(?:(?:more than|over|around|approximately|about|almost|nearly|some|up to|roughly)\s+)?"
-    rf"(?:[€$£]?\d[\d,.]*|\b{_NUMBER_WORDS}(?:[\s-]{_NUMBER_WORDS})*\b)"
+    rf"(?:[€$£]?\d(?:[\d,.]*\d)?|\b{_NUMBER_WORDS}(?:[\s-]{_NUMBER_WORDS})*\b)"
     r"(?:\s?%|\s(?:million|billion|thousand))?"
     r"(?:\s+(?!(?:and|in|of|to|for|from|the|with|by|at|until|since|as|than|on|per|or|while|"
     r"which|that|who|is|are|was|were)\b)[A-Za-zÀ-ÿ][\w’'-]*(?:\s\d+(?:\.\d+)?(?=\s))?){0,3}"

@@ -372,3 +372,17 @@ def test_a_question_quoted_back_loses_its_citation_like_brackets() -> None:
     assert draft.abstained
     assert "[10]" not in draft.text
     assert_draft_invariants(draft, HITS)
+
+
+def test_a_how_many_question_without_any_figure_in_the_evidence_abstains() -> None:
+    hits = [make_hit(1, "The Alpha cluster operates data centres across Jalisco and Sonora.")]
+    assert answer("How many data centres does the Alpha cluster operate?", hits, 0.3).abstained
+    hits = [make_hit(1, "The Alpha cluster operates 12 data centres across Jalisco and Sonora.")]
+    draft = answer("How many data centres does the Alpha cluster operate?", hits, 0.3)
+    assert not draft.abstained and draft.sentences[0][0] == "12 data centres"
+
+
+def test_a_number_after_a_year_and_a_comma_is_still_found() -> None:
+    sentence = "Between 2010 and 2016, the state announced approximately 72 FDI projects."
+    draft = answer("How many FDI projects did the state announce?", [make_hit(1, sentence)], 0.3)
+    assert draft.sentences[0][0] == "approximately 72 FDI projects"
