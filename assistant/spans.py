@@ -21,7 +21,8 @@ NUM_SPAN = re.compile(
     rf"(?:[€$£]?\d(?:[\d,.]*\d)?|\b{_NUMBER_WORDS}(?:[\s-]{_NUMBER_WORDS})*\b)"
     r"(?:\s?%|\s(?:million|billion|thousand))?"
     r"(?:\s+(?!(?:and|in|of|to|for|from|the|with|by|at|until|since|as|than|on|per|or|while|"
-    r"which|that|who|is|are|was|were)\b)[A-Za-zÀ-ÿ][\w’'-]*(?:\s\d+(?:\.\d+)?(?=\s))?){0,3}"
+    r"which|that|who|is|are|was|were|across|throughout|among|between|into|within|over|under|"
+    r"through|during|per|via|like|such|including|located|based)\b)[A-Za-zÀ-ÿ][\w’'-]*(?:\s\d+(?:\.\d+)?(?=\s))?){0,3}"
 )
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
