@@ -25,6 +25,8 @@ _GROUP_WORDS = frozenset(
 
 
 LIST_ITEM_CHARS = 220  # a sentence this short after a list introduction is one of its items
+TINY_CHUNK = 150  # characters: a shorter text chunk (and under a quarter of the size) is joined
+# to the next one, which may thus exceed the size by as much
 LIST_STRETCH = 1.5  # a chunk may grow to this many times its size to keep a list whole
 
 
@@ -151,4 +153,43 @@ def chunk_document(doc: Document, settings: ChunkSettings | None = None) -> list
             pending.append(span)
             in_list = text[span[0] : span[1]].rstrip().endswith(":")
     flush()
-    return chunks
+    return _merge_tiny(doc, chunks, settings.size)
+
+
+def _merge_tiny(doc: Document, chunks: list[Chunk], size: int) -> list[Chunk]:
+    """A text chunk too short to answer anything on its own and not ending a sentence (a page
+    title, a name and role above an interview, "... include:" before sub-headings) is joined to
+    the chunk after it, when the two together stay within the size by a little."""
+    tiny = min(TINY_CHUNK, size // 4)
+    out: list[Chunk] = []
+    i = 0
+    while i < len(chunks):
+        small, following = chunks[i], chunks[i + 1] if i + 1 < len(chunks) else None
+        if (
+            following is not None
+            and small.kind == following.kind == "text"
+            and len(small.text) < tiny
+            and not small.text.rstrip().endswith((".", "!", "?"))
+            and following.end - small.start <= size + tiny
+            and following.start >= small.end
+            and not doc.text[small.end : following.start].strip()
+        ):
+            body = doc.text[small.start : following.end]
+            cid = content_id(doc.doc_id, str(doc.page), following.section, body)
+            out.append(
+                Chunk(
+                    cid,
+                    doc.doc_id,
+                    body,
+                    following.section,
+                    doc.page,
+                    small.start,
+                    following.end,
+                    "text",
+                )
+            )
+            i += 2
+            continue
+        out.append(small)
+        i += 1
+    return out
