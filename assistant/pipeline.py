@@ -63,6 +63,14 @@ class HybridRetriever(BaseRetriever):
         ]
 
 
+def _part_queries(query: str) -> list[str]:
+    """The parts of a multi-part question, each standing alone: a later part ("and which
+    committees does it have?") also names the first part's subject."""
+    parts = split_parts(query)
+    subject = " ".join(_entities(parts[0])[:1]) if len(parts) > 1 else ""
+    return [f"{p} ({subject})" if i and subject else p for i, p in enumerate(parts)]
+
+
 class _LazyAcronyms:
     """The corpus's spelled-out acronyms, collected on the first question that needs them."""
 
@@ -237,13 +245,11 @@ class Assistant:
     def _retrieve_step(self, state: dict) -> list[Hit]:
         """Hits for the query; for a multi-part question, the hits of each part, interleaved."""
         started = time.perf_counter()
-        parts = split_parts(state["query"])
+        parts = _part_queries(state["query"])
         if len(parts) == 1:
             hits = self.retrieve(state["query"], state["k"])
         else:
-            subject = " ".join(_entities(parts[0])[:1])
-            lists = [self.retrieve(f"{p} {subject}" if i else p, state["k"])
-                     for i, p in enumerate(parts)]  # fmt: skip
+            lists = [self.retrieve(p, state["k"]) for p in parts]
             seen: set[str] = set()
             hits = []
             for group in zip(*lists, strict=False):
@@ -257,6 +263,8 @@ class Assistant:
     def _extractive(self, state: dict) -> Draft:
         df = getattr(self._idf, "df", None)
         # recomputed, not read from the state: the chain's assign steps pass copies of the state
+        # the parts as asked: the first part's subject, added for retrieval, is too often not
+        # what "it" refers to ("... the Pro-Aéreo plan in Baja California, and who launched it")
         parts = split_parts(state["query"])
         questions = [analyse(p, self._idf, df) for p in parts]
         if len(questions) > 1:
