@@ -32,6 +32,7 @@ from .spans import (
 )
 from .text import sentence_spans, tokenize
 from .types import Citation, Hit
+from .verify import NOT_SAID
 
 
 @dataclass(frozen=True)
@@ -337,9 +338,9 @@ def abstain(q: Question, hits: list[Hit], ranked: list[Candidate]) -> Draft:
     question = _echo(q.text).rstrip("?.! ")
     if missing:
         names = ", ".join(missing[:3])
-        lead = f"The documents don't say: none of the passages found mentions {names}."
+        lead = f"{NOT_SAID}: none of the passages found mentions {names}."
     else:
-        lead = f"The documents don't say this (“{question[:200]}”): no passage answers it directly."
+        lead = f"{NOT_SAID} this (“{question[:200]}”): no passage answers it directly."
     draft = Draft(abstained=True, confidence=ranked[0].coverage if ranked else 0.0)
     draft.sentences.append((lead, ()))
     book = _Citations(hits)
@@ -396,7 +397,7 @@ def extractive_parts(parts: list[Question], hits: list[Hit], threshold: float) -
     merged = Draft(confidence=min(d.confidence for d in drafts))
     for q, d in zip(parts, drafts, strict=True):
         if d.abstained:
-            merged.sentences.append((f"The documents don't say: {_echo(q.text)}", ()))
+            merged.sentences.append((f"{NOT_SAID}: {_echo(q.text)}", ()))
         else:
             merged.sentences.extend(d.sentences)
     merged.citations = book.items

@@ -17,8 +17,9 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 
 from .errors import InputError
 from .types import Hit, Turn
+from .verify import NOT_SAID
 
-ABSTAIN_PREFIX = "The documents don't say"
+ABSTAIN_PREFIX = NOT_SAID
 
 SYSTEM = f"""\
 You answer questions using ONLY the numbered sources given in the user's message.

@@ -39,6 +39,9 @@ def markers(text: str) -> tuple[int, ...]:
     return tuple(int(n) for n in MARKER.findall(text))
 
 
+NOT_SAID = "The documents don't say"  # how every statement of absence begins
+
+
 def strip_markers(text: str) -> str:
     return MARKER.sub("", text).strip()
 
@@ -57,7 +60,9 @@ def verify(
         cites = tuple(dict.fromkeys(given + markers(text)))
         issues: list[str] = []
         claim = strip_markers(text)
-        if abstained:
+        if abstained or (not cites and claim.startswith(NOT_SAID)):
+            # saying what the documents don't say (for the whole question or one of its parts)
+            # claims nothing that a source could back
             checked.append(Sentence(text, cites, True, ()))
             continue
         if not cites:

@@ -150,3 +150,14 @@ def test_ordinary_sentences_about_rules_or_previous_years_stay_evidence() -> Non
     )
     claim = "The previous survey counted 40 members under the 2015 statute, at 3 million pesos [1]."
     assert verify([(claim, ())], [passage])[0][0].verified
+
+
+def test_saying_what_the_documents_do_not_say_is_no_unverified_claim() -> None:
+    from assistant.verify import NOT_SAID
+
+    sentences = [(f"{NOT_SAID}: which of them is German?", ())]
+    checked, _ = verify(sentences, [])
+    assert checked[0].verified and checked[0].issues == ()
+    # a claim without a citation still is one
+    checked, _ = verify([("SAP is German.", ())], [])
+    assert not checked[0].verified and "no citation" in checked[0].issues
