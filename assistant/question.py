@@ -216,9 +216,16 @@ _COUNTED = re.compile(
 )
 
 
+_COUNTED_OF = re.compile(
+    r"\bhow many of (?:[\w@&-]+\s+){1,4}?(?:are|is|were|was|have|has)\s+"
+    r"(?!(?:in|at|on|from|based|located|there)\b)((?:[\w@&-]+\s*){1,3})"
+)
+
+
 def counted(question: str) -> tuple[str, ...]:
-    """The words right after "how many": what the answer's number should be counting."""
-    match = _COUNTED.search(fold(question))
+    """The words right after "how many" (or after the verb in "how many of them are Tier 1
+    suppliers"): what the answer's number should be counting."""
+    match = _COUNTED_OF.search(fold(question)) or _COUNTED.search(fold(question))
     if not match:
         return ()
     words = [w for w in tokenize(match.group(1)) if w not in FRAME]

@@ -83,13 +83,14 @@ def strip_years(text: str) -> str:
     return _NOT_A_QUANTITY.sub("", text)
 
 
-def head_words(text: str, end: int) -> set[str]:
+def head_words(text: str, end: int, names: frozenset[str] = frozenset()) -> set[str]:
     """The first content words after a number: what it counts ("24 of the clusters").
 
-    They stop at the next number: in "45 members and 12 committees", 45 counts members only."""
+    They stop at the next number: in "45 members and 12 committees", 45 counts members only;
+    unless that number is part of a name the question uses (``names``: "70 Tier 1 members")."""
     head: set[str] = set()
     for token in tokenize(text[end : end + 60])[:3]:
-        if token[0].isdigit():
+        if token[0].isdigit() and token not in names:
             break
         head.add(token)
     return head
@@ -100,6 +101,10 @@ def number_end(span: re.Match[str]) -> int:
         rf"[^\d]*?(?:[\d,.]+|{_NUMBER_WORDS}(?:[\s-]{_NUMBER_WORDS})*)", span.group(0)
     )
     return span.start() + (number.end() if number else 0)
+
+
+def _number_text(span: re.Match[str]) -> str:
+    return span.string[span.start() : number_end(span)]
 
 
 def number_start(span: re.Match[str]) -> int:
@@ -140,9 +145,9 @@ def _best_span(q: Question, sentence: str, spans: list[re.Match[str]]) -> re.Mat
     asked, wanted = set(q.terms), set(q.counted)
 
     def key(span: re.Match[str]) -> tuple[int, int, float, int]:
-        head = head_words(sentence, number_end(span))
+        head = head_words(sentence, number_end(span), frozenset(wanted))
         near = -_nearby_weight(q, sentence, span)
-        return (0 if head & wanted else 1, 0 if head & asked else 1, near, span.start())
+        return (-len(head & wanted), 0 if head & asked else 1, near, span.start())
 
     return min(spans, key=key) if spans else None
 
@@ -164,7 +169,9 @@ def direct_answer(q: Question, sentence: str) -> str | None:
         dates = [m.span() for m in _NOT_A_QUANTITY.finditer(sentence)]
         spans = [m for m in NUM_SPAN.finditer(sentence) if not is_year(m)]
         spans = [m for m in spans if not any(a <= number_start(m) < b for a, b in dates)]
-        spans = [m for m in spans if not set(re.findall(r"\d+", m.group(0))) & asked_numbers]
+        # a number the question gives is not the answer ("Peer 1"), but words after the number
+        # may hold one ("70 Tier 1 members" answers "how many Tier 1 suppliers")
+        spans = [m for m in spans if not set(re.findall(r"\d+", _number_text(m))) & asked_numbers]
         best = _best_span(q, sentence, spans)
     elif q.kind == "date":
         spans = [m for m in DATE_SPAN.finditer(sentence) if m.group(0) not in asked_numbers]

@@ -386,3 +386,9 @@ def test_a_number_after_a_year_and_a_comma_is_still_found() -> None:
     sentence = "Between 2010 and 2016, the state announced approximately 72 FDI projects."
     draft = answer("How many FDI projects did the state announce?", [make_hit(1, sentence)], 0.3)
     assert draft.sentences[0][0] == "approximately 72 FDI projects"
+
+
+def test_how_many_of_them_are_counts_what_follows_the_verb_and_a_number_in_a_name() -> None:
+    sentence = "The cluster has 119 members, including 70 Tier 1 members, 17 development suppliers."
+    draft = answer("How many of the members are Tier 1 suppliers?", [make_hit(1, sentence)], 0.3)
+    assert draft.sentences[0][0] == "70 Tier 1 members", draft.text

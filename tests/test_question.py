@@ -49,6 +49,13 @@ def test_is_foreign_needs_two_function_words() -> None:
     assert not is_foreign("What does the cluster do in Querétaro?")
 
 
+def test_counted_after_how_many_of_them_is_what_follows_the_verb() -> None:
+    assert counted("And how many of them are Tier 1 suppliers?") == tuple(
+        tokenize("tier 1 suppliers")
+    )
+    assert counted("How many of the clusters are in Jalisco?") == tuple(tokenize("clusters"))
+
+
 def test_counted_is_what_how_many_counts_translated_to_english() -> None:
     assert counted("How many members does CLAUGTO have?")[0] == MEMBER
     assert counted("¿Cuántos miembros tiene CLAUGTO?")[0] == MEMBER
