@@ -291,10 +291,17 @@ def _source_label(hit: Hit) -> str:
     return ", ".join(parts) or hit.doc.title
 
 
-def _select(q: Question, ranked: list[Candidate], limit: int) -> list[Candidate]:
+def _select(
+    q: Question, ranked: list[Candidate], limit: int, tables: frozenset[int] = frozenset()
+) -> list[Candidate]:
     """The best sentence, then others that add question terms it lacks (multi-part questions)."""
     best = ranked[0]
     chosen, covered, second = [best], set(best.found), False
+    weight = dict(zip(q.terms, q.weights, strict=True))
+    # the most specific name of the question the best sentence matches ("CLAUGTO"): what the
+    # question is about, which a sentence added to the answer must be about too
+    names = set(tokenize(" ".join(re.findall(r"(?<!^)(?<![.?!] )\b[A-Z][\w@&-]*", q.text))))
+    anchor = max(best.found & names, key=lambda t: (weight.get(t, 0.0), t), default=None)
     for c in ranked[1:]:
         if len(chosen) >= limit:
             break
@@ -302,15 +309,20 @@ def _select(q: Question, ranked: list[Candidate], limit: int) -> list[Candidate]
             continue  # overlapping table windows or the same sentence
         if any(c.text == o.text for o in chosen):
             continue  # the same sentence in two overlapping chunks
+        if q.kind in ("number", "date", "name") and not direct_answer(q, c.text):
+            continue  # for a figure, a date or a name, a sentence without one adds no evidence
         # only a sentence that brings in a part of the question the others lack is worth citing:
         # every extra citation must carry evidence, not repeat it
         new = c.found - covered
         new_weight = sum(w for t, w in zip(q.terms, q.weights, strict=True) if t in new)
-        if new_weight > 0.15 * sum(q.weights) and c.score >= 0.6 * best.score:
+        # not another cluster's "total"; a table window may name its row's subject elsewhere
+        about = anchor is None or anchor in c.found or c.hit in tables
+        if about and new_weight > 0.15 * sum(q.weights) and c.score >= 0.6 * best.score:
             chosen.append(c)
             covered |= c.found
         elif (
             not second
+            and about
             and c.hit != best.hit
             and c.score >= 0.85 * best.score
             and (q.kind not in ("number", "date") or c.found >= best.found)  # the same thing
@@ -425,7 +437,8 @@ def extractive(
         for c, _ in figures:
             draft.sentences.append((_readable(c, hits), (book.cite(c),)))
     else:
-        chosen = _select(q, ranked, limit + (1 if q.kind == "list" else 0))
+        tables = frozenset(i for i, h in enumerate(hits) if h.chunk.kind == "table")
+        chosen = _select(q, ranked, limit + (1 if q.kind == "list" else 0), tables)
         short = direct_answer(q, best.text)
         if short:
             draft.sentences.append((short, (book.cite(best),)))

@@ -392,3 +392,13 @@ def test_how_many_of_them_are_counts_what_follows_the_verb_and_a_number_in_a_nam
     sentence = "The cluster has 119 members, including 70 Tier 1 members, 17 development suppliers."
     draft = answer("How many of the members are Tier 1 suppliers?", [make_hit(1, sentence)], 0.3)
     assert draft.sentences[0][0] == "70 Tier 1 members", draft.text
+
+
+def test_a_sentence_about_another_named_cluster_is_not_added_to_the_answer() -> None:
+    hits = [
+        make_hit(1, "The ALPHA cluster has 119 members, among them 70 suppliers."),
+        make_hit(2, "Our cluster totals 65 affiliated members in total, mostly SMEs.", doc="b.txt"),
+    ]
+    draft = answer("What is the total membership of the ALPHA cluster?", hits, 0.3)
+    assert draft.sentences[0][0].startswith("119 members")
+    assert all("65" not in c.quote for c in draft.citations), draft.text
