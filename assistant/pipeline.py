@@ -71,19 +71,6 @@ def _part_queries(query: str) -> list[str]:
     return [f"{p} ({subject})" if i and subject else p for i, p in enumerate(parts)]
 
 
-class _LazyAcronyms:
-    """The corpus's spelled-out acronyms, collected on the first question that needs them."""
-
-    def __init__(self, index: StoredIndex) -> None:
-        self._index = index
-        self._known: frozenset[str] | None = None
-
-    def __contains__(self, term: object) -> bool:
-        if self._known is None:
-            self._known = acronyms(chunk.text for chunk in self._index.chunks)
-        return term in self._known
-
-
 class Assistant:
     """Questions in, verified answers out. Thread-safe for asking; indexing is serialised."""
 
@@ -163,7 +150,6 @@ class Assistant:
             return at < len(words) and words[at].startswith(term)
 
         df.prefixed = prefixed  # type: ignore[attr-defined]
-        df.acronyms = _LazyAcronyms(index)  # type: ignore[attr-defined]
         return idf_from_df(df, max(bm25.size, 1))
 
     # -- reading -------------------------------------------------------------------------------
@@ -266,7 +252,8 @@ class Assistant:
         # the parts as asked: the first part's subject, added for retrieval, is too often not
         # what "it" refers to ("... the Pro-Aéreo plan in Baja California, and who launched it")
         parts = split_parts(state["query"])
-        questions = [analyse(p, self._idf, df) for p in parts]
+        spelled = acronyms(hit.chunk.text for hit in state["hits"])
+        questions = [analyse(p, self._idf, df, spelled) for p in parts]
         if len(questions) > 1:
             return extractive_parts(questions, state["hits"], self.settings.abstain_threshold)
         return extractive(questions[0], state["hits"], self.settings.abstain_threshold)

@@ -121,17 +121,22 @@ _PARAPHRASE = frozenset(
 _PARAPHRASE_STEMS = frozenset(tokenize(" ".join(_PARAPHRASE), keep_stopwords=True))
 
 
-def _unknown(terms: list[str], question: str, df: Callable[[str], int] | None) -> tuple[str, ...]:
+def _unknown(
+    terms: list[str],
+    question: str,
+    df: Callable[[str], int] | None,
+    spelled: Container[str] = frozenset(),
+) -> tuple[str, ...]:
     """Content words absent from the whole corpus: what the documents cannot be asked about.
 
     A word counts as present when the corpus has a longer word starting with it ("attend" in
     "attendance") or sharing its first three quarters ("congress" / "congreso"): the question
-    only inflected or spelled it differently; an acronym counts as present when the corpus
-    spells it out ("FAA" for "Federal Aviation Administration")."""
+    only inflected or spelled it differently; an acronym counts as present when it is among
+    ``spelled``, the acronyms the passages at hand spell out ("FAA" for "Federal Aviation
+    Administration": see ``acronyms``)."""
     if df is None or is_foreign(question):
         return ()
     prefixed = getattr(df, "prefixed", lambda term: False)
-    spelled: Container[str] = getattr(df, "acronyms", frozenset())
     upper = {fold(w) for w in re.findall(r"\b[A-Z][A-Z0-9&]{1,7}\b", question)}
     out = []
     for term in terms:
@@ -186,7 +191,10 @@ def singular_fold(word: str) -> str:
 
 
 def analyse(
-    question: str, idf: Callable[[str], float], df: Callable[[str], int] | None = None
+    question: str,
+    idf: Callable[[str], float],
+    df: Callable[[str], int] | None = None,
+    spelled: Container[str] = frozenset(),
 ) -> Question:
     """Key terms of the question (and of its lexicon expansion, at half weight).
 
@@ -207,7 +215,7 @@ def analyse(
     weights += [(1.0 if foreign else 0.5) * idf(t) for t in extra]
     return Question(
         question, answer_kind(question), tuple(own + extra), tuple(weights), counted(question),
-        _unknown(own, question, df),
+        _unknown(own, question, df, spelled),
     )  # fmt: skip
 
 

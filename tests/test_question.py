@@ -98,22 +98,22 @@ CORPUS = (
 
 
 def corpus_df() -> object:
-    """A df over CORPUS with the helpers the pipeline attaches: prefix lookup and acronyms."""
-    from assistant.question import acronyms
-
+    """A df over CORPUS with the helper the pipeline attaches: prefix lookup."""
     vocab = set(tokenize(CORPUS))
 
     def df(term: str) -> int:
         return int(term in vocab)
 
     df.prefixed = lambda term: any(w.startswith(term) for w in vocab)  # type: ignore[attr-defined]
-    df.acronyms = acronyms([CORPUS])  # type: ignore[attr-defined]
     return df
 
 
 def unknown_of(question: str) -> tuple[str, ...]:
+    from assistant.question import acronyms
+
     df = corpus_df()
-    return analyse(question, idf_from_df(df, 3), df).unknown  # type: ignore[arg-type]
+    spelled = acronyms([CORPUS])  # the passages at hand spell out these acronyms
+    return analyse(question, idf_from_df(df, 3), df, spelled).unknown  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
