@@ -16,8 +16,7 @@ from collections.abc import Mapping, Sequence
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from .errors import InputError
-from .types import Hit, Turn
-from .verify import NOT_SAID
+from .types import NOT_SAID, Hit, Turn
 
 ABSTAIN_PREFIX = NOT_SAID
 

@@ -10,6 +10,8 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+NOT_SAID = "The documents don't say"  # how every statement of absence begins (any backend)
+
 Role = Literal["user", "assistant"]
 
 

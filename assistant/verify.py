@@ -15,7 +15,7 @@ import re
 from dataclasses import replace
 
 from .text import numbers_in, sentence_spans
-from .types import Citation, Sentence
+from .types import NOT_SAID, Citation, Sentence
 
 MARKER = re.compile(r"\s*\[(\d{1,3})\]")
 
@@ -37,9 +37,6 @@ def evidence_text(text: str) -> str:
 
 def markers(text: str) -> tuple[int, ...]:
     return tuple(int(n) for n in MARKER.findall(text))
-
-
-NOT_SAID = "The documents don't say"  # how every statement of absence begins
 
 
 def strip_markers(text: str) -> str:

@@ -153,7 +153,7 @@ def test_ordinary_sentences_about_rules_or_previous_years_stay_evidence() -> Non
 
 
 def test_saying_what_the_documents_do_not_say_is_no_unverified_claim() -> None:
-    from assistant.verify import NOT_SAID
+    from assistant.types import NOT_SAID
 
     sentences = [(f"{NOT_SAID}: which of them is German?", ())]
     checked, _ = verify(sentences, [])
