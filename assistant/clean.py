@@ -9,12 +9,10 @@ as line breaks; the chunker reads it. This module does not split text into chunk
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
-from collections import Counter
 
-from .text import fold, sentence_spans, tokenize
+from .repeats import drop_repeats
 from .types import Document
 
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
@@ -289,55 +287,6 @@ def _set_aside(out: list[str], middle: dict[int, list[str]]) -> None:
         out[-1] = line[:_KEEP] + line[-_KEEP:]
 
 
-_NEAR = 0.85  # Jaccard similarity of word sets above which a sentence is a repeat
-_WINDOW = 5_000  # characters: a repeat this close is a copy glitch; farther, a restatement
-
-
-def _dedupe_sentences(lines: list[str]) -> list[str]:
-    """Drop sentences (10+ words) that repeat one of the previous ``_WINDOW`` characters, word
-    for word or nearly: a paragraph pasted twice. A list restated in another section stays.
-
-    "Nearly" is a Jaccard similarity of the word sets >= 0.85. Only earlier sentences sharing a
-    word of the new one's prefix (its rarest words) are compared: two sets with Jaccard >= t share
-    a word among the first |x| - ceil(t|x|) + 1 of each, in any one global order (prefix
-    filtering, Bayardo et al. 2007, "Scaling up all pairs similarity search"). Exact, and linear
-    in practice instead of quadratic in the number of sentences (a 10 MB file took hours)."""
-    spans = [[line[a:b] for a, b in sentence_spans(line)] for line in lines]
-    words_of = {s: tokenize(s, keep_stopwords=True) for sents in spans for s in sents}
-    df = Counter(w for words in words_of.values() if len(words) >= 10 for w in set(words))
-    seen: list[set[str]] = []
-    seen_at: list[int] = []  # where each kept sentence was, in characters
-    by_word: dict[str, list[int]] = {}
-    exact: dict[str, int] = {}
-    out = []
-    at = 0
-    for line, sentences in zip(lines, spans, strict=True):
-        kept: list[str] = []
-        for sentence in sentences:
-            words = words_of[sentence]
-            at += len(sentence) + 1
-            if len(words) >= 10:
-                key, bag = fold(" ".join(words)), set(words)
-                size = len(bag) - math.ceil(_NEAR * len(bag) - 1e-9) + 1
-                prefix = sorted(bag, key=lambda w: (df[w], w))[:size]
-                near = {i for w in prefix for i in by_word.get(w, ()) if at - seen_at[i] <= _WINDOW}
-                if at - exact.get(key, -_WINDOW - at) <= _WINDOW or any(
-                    _NEAR * len(bag) - 1e-9 <= len(seen[i]) <= len(bag) / _NEAR + 1e-9
-                    and len(bag & seen[i]) / len(bag | seen[i]) >= _NEAR
-                    for i in near
-                ):
-                    continue
-                exact[key] = at
-                for w in prefix:
-                    by_word.setdefault(w, []).append(len(seen))
-                seen.append(bag)
-                seen_at.append(at)
-            kept.append(sentence)
-        if kept or not line:
-            out.append(" ".join(kept))
-    return out
-
-
 def clean_text(text: str) -> str:
     """The cleaned form of one document's (or one PDF page's) text."""
     lines = normalise(text).split("\n")
@@ -353,7 +302,7 @@ def clean_text(text: str) -> str:
     text = "\n".join(kept)
     if blocks >= 2:
         text = re.sub(r"(?<!\.)\.\.(?!\.)", ".", _strip_glued_footnotes(text))
-    lines = _dedupe_sentences(_join_wraps(text.split("\n")))
+    lines = drop_repeats(_join_wraps(text.split("\n")))
     text = "\n".join(lines)
     text = re.sub(r"[ ]{2,}", " ", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()

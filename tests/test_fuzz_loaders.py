@@ -36,11 +36,12 @@ from hypothesis import strategies as st
 
 from assistant.build import build_index
 from assistant.chunk import ChunkSettings, chunk_document
-from assistant.clean import _WINDOW, _dedupe_sentences, clean_document, clean_text
+from assistant.clean import clean_document, clean_text
 from assistant.embed import HashEmbedder
 from assistant.errors import LoadError
 from assistant.index import load_index
 from assistant.load import MAX_PAGE_CHARS, SUPPORTED_SUFFIXES, load_file
+from assistant.repeats import WINDOW, drop_repeats
 from assistant.text import fold, sentence_spans, tokenize
 from assistant.types import Document
 
@@ -189,7 +190,7 @@ def test_clean_and_chunk_any_text(text: str) -> None:
         check_chunks(Document("fuzz.txt", text))
 
 
-def naive_dedupe(lines: list[str], window: int = _WINDOW) -> list[str]:
+def naive_dedupe(lines: list[str], window: int = WINDOW) -> list[str]:
     """The quadratic reference: compare every sentence with every kept one of the window."""
     seen: list[tuple[set[str], int]] = []
     exact: dict[str, int] = {}
@@ -230,10 +231,10 @@ near_duplicates = st.lists(
 @given(lines=near_duplicates)
 def test_fast_near_duplicate_removal_equals_the_quadratic_one(lines: list[str]) -> None:
     with deadline("near-duplicate sentences"):
-        assert _dedupe_sentences(lines) == naive_dedupe(lines)
+        assert drop_repeats(lines) == naive_dedupe(lines)
     # and with a window short enough for the fuzzed lines to reach beyond it
-    with patch("assistant.clean._WINDOW", 300):
-        assert _dedupe_sentences(lines) == naive_dedupe(lines, window=300)
+    with patch("assistant.repeats.WINDOW", 300):
+        assert drop_repeats(lines) == naive_dedupe(lines, window=300)
 
 
 @FUZZ
