@@ -15,11 +15,14 @@ import json
 import math
 import os
 import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -182,3 +185,40 @@ def index_env(workspace: Path) -> dict[str, str]:
         "ASSISTANT_INDEX_DIR": str(workspace / "index"),
         "ASSISTANT_FEEDBACK_LOG": str(workspace / "feedback.jsonl"),
     }
+
+
+# A running ui.py ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_serving(
+    url: str, proc: subprocess.Popen[bytes], timeout: float = 600, poll: float = 0.25
+) -> float:
+    """Seconds until ``url`` answers 200; an error if ui.py exits or ``timeout`` passes first."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if proc.poll() is not None:
+            raise RuntimeError(f"ui.py exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return time.monotonic() - started
+        except OSError:
+            time.sleep(poll)
+    raise TimeoutError(f"{url} did not serve within {timeout:.0f} s")
+
+
+def stop_app(proc: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    """Ctrl-C, as a person stops it; killed if it does not exit within ``timeout``."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)

@@ -22,17 +22,16 @@ import argparse
 import json
 import os
 import random
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
+
+from common import free_port, stop_app, wait_serving
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
@@ -61,12 +60,6 @@ def questions() -> list[str]:
     return pool
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_app(port: int, log: Path) -> subprocess.Popen[bytes]:
     environ = {
         **os.environ,
@@ -81,30 +74,6 @@ def start_app(port: int, log: Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
         return subprocess.Popen([PYTHON, str(ROOT / "ui.py")], cwd=ROOT, env=environ,
                                 stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
-
-
-def wait_serving(url: str, proc: subprocess.Popen[bytes], timeout: float = 600) -> float:
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if proc.poll() is not None:
-            raise RuntimeError(f"ui.py exited with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return time.monotonic() - started
-        except OSError:
-            time.sleep(0.25)
-    raise TimeoutError(f"{url} did not serve within {timeout:.0f} s")
-
-
-def stop_app(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 class Recorder:

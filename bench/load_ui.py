@@ -14,35 +14,25 @@ A fixed number of requests: it ends by itself.
 from __future__ import annotations
 
 import argparse
-import socket
 import subprocess
 import threading
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
-from common import PYTHON, ROOT, Workspace, env, index_env, p50_p95, questions, table
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_serving(url: str, proc: subprocess.Popen[bytes], timeout: float = 300) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"ui.py exited with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"{url} did not answer within {timeout} s")
+from common import (
+    PYTHON,
+    ROOT,
+    Workspace,
+    env,
+    free_port,
+    index_env,
+    p50_p95,
+    questions,
+    stop_app,
+    table,
+    wait_serving,
+)
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -98,23 +88,19 @@ def _load(url: str, users: int, per_user: int, offset: int = 0) -> dict[str, Any
 def run(work: Path, users: int = 8, per_user: int = 10) -> dict[str, Any]:
     """Start ui.py on ``work`` (corpus/ and a built index/); one user alone (the baseline),
     then ``users`` at once, against the same server; stop it."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/"
     child_env = env(**index_env(work), ASSISTANT_PORT=str(port), GRADIO_ANALYTICS_ENABLED="False")
     proc = subprocess.Popen([PYTHON, str(ROOT / "ui.py")], cwd=ROOT, env=child_env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     try:
-        _wait_serving(url, proc)
+        wait_serving(url, proc, timeout=300, poll=0.2)
         idle_mb = _peak_rss_mb(proc.pid)
         alone = _load(url, 1, per_user, offset=users * per_user)
         loaded = _load(url, users, per_user)
         peak_mb = _peak_rss_mb(proc.pid)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_app(proc)
     return {"alone": alone, "loaded": loaded, "idle_rss_mb": idle_mb, "peak_rss_mb": peak_mb}
 
 

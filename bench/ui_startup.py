@@ -15,16 +15,15 @@ import argparse
 import json
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
+
+from common import free_port, stop_app, wait_serving
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
@@ -40,12 +39,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _env(work: Path, port: int) -> dict[str, str]:
     return {
         **os.environ,
@@ -56,20 +49,6 @@ def _env(work: Path, port: int) -> dict[str, str]:
         "GRADIO_ANALYTICS_ENABLED": "False",
         "HF_HUB_OFFLINE": "1",
     }
-
-
-def _wait_serving(url: str, proc: subprocess.Popen, timeout: float = 600) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"ui.py exited with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"{url} did not answer within {timeout} s")
 
 
 def _ask_client(url: str) -> None:
@@ -92,7 +71,7 @@ def _ask_browser(url: str, browser: Any) -> None:
 
 def one_run(work: Path, *, browser: Any = None) -> dict[str, float]:
     """One timed start; ``browser`` (already running, so not timed) asks like a person."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/"
     started = time.perf_counter()
     proc = subprocess.Popen(
@@ -100,7 +79,7 @@ def one_run(work: Path, *, browser: Any = None) -> dict[str, float]:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        _wait_serving(url, proc)
+        wait_serving(url, proc, poll=0.05)
         serving = time.perf_counter() - started
         if browser is not None:
             _ask_browser(url, browser)
@@ -108,28 +87,22 @@ def one_run(work: Path, *, browser: Any = None) -> dict[str, float]:
             _ask_client(url)
         answered = time.perf_counter() - started
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_app(proc, timeout=15)
     return {"serving_s": round(serving, 2), "answered_s": round(answered, 2)}
 
 
 def build_index(work: Path) -> float:
     """Build the index of the copy once (ui.py's own first-run build), untimed by the runs."""
-    port = _free_port()
+    port = free_port()
     started = time.perf_counter()
     proc = subprocess.Popen(
         [PYTHON, str(ROOT / "ui.py")], cwd=ROOT, env=_env(work, port),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        _wait_serving(f"http://127.0.0.1:{port}/", proc)
+        wait_serving(f"http://127.0.0.1:{port}/", proc, poll=0.05)
     finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
+        stop_app(proc, timeout=30)
     return time.perf_counter() - started
 
 
