@@ -40,7 +40,7 @@ from .embed import Embedder, SentenceTransformerEmbedder, make_embedder
 from .errors import AssistantError, BackendError, IndexMissingError, InputError
 from .generated import parse_generated
 from .index import StoredIndex, load_index
-from .question import acronyms, analyse, idf_from_df, split_parts
+from .question import analyse, idf_from_df, split_parts
 from .types import Answer, Hit, Turn
 from .verify import verify
 
@@ -252,8 +252,8 @@ class Assistant:
         # the parts as asked: the first part's subject, added for retrieval, is too often not
         # what "it" refers to ("... the Pro-Aéreo plan in Baja California, and who launched it")
         parts = split_parts(state["query"])
-        spelled = acronyms(hit.chunk.text for hit in state["hits"])
-        questions = [analyse(p, self._idf, df, spelled) for p in parts]
+        passages = [hit.chunk.text for hit in state["hits"]]
+        questions = [analyse(p, self._idf, df, passages) for p in parts]
         if len(questions) > 1:
             return extractive_parts(questions, state["hits"], self.settings.abstain_threshold)
         return extractive(questions[0], state["hits"], self.settings.abstain_threshold)

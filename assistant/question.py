@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -125,19 +125,20 @@ def _unknown(
     terms: list[str],
     question: str,
     df: Callable[[str], int] | None,
-    spelled: Container[str] = frozenset(),
+    passages: Sequence[str] = (),
 ) -> tuple[str, ...]:
     """Content words absent from the whole corpus: what the documents cannot be asked about.
 
     A word counts as present when the corpus has a longer word starting with it ("attend" in
     "attendance") or sharing its first three quarters ("congress" / "congreso"): the question
-    only inflected or spelled it differently; an acronym counts as present when it is among
-    ``spelled``, the acronyms the passages at hand spell out ("FAA" for "Federal Aviation
-    Administration": see ``acronyms``)."""
+    only inflected or spelled it differently; an acronym counts as present when one of the
+    ``passages`` at hand spells it out ("FAA" for "Federal Aviation Administration": see
+    ``acronyms``, collected only when the question has an acronym left to check)."""
     if df is None or is_foreign(question):
         return ()
     prefixed = getattr(df, "prefixed", lambda term: False)
     upper = {fold(w) for w in re.findall(r"\b[A-Z][A-Z0-9&]{1,7}\b", question)}
+    spelled: frozenset[str] = frozenset()
     out = []
     for term in terms:
         verb_like = term.endswith("ly") or term in _PARAPHRASE_STEMS
@@ -147,7 +148,7 @@ def _unknown(
             continue
         if len(term) >= 7 and prefixed(term[: max(6, math.ceil(0.75 * len(term)))]):
             continue
-        if term in upper and term in spelled:
+        if term in upper and term in (spelled := spelled or acronyms(passages)):
             continue
         out.append(term)
     return tuple(out)
@@ -194,7 +195,7 @@ def analyse(
     question: str,
     idf: Callable[[str], float],
     df: Callable[[str], int] | None = None,
-    spelled: Container[str] = frozenset(),
+    passages: Sequence[str] = (),
 ) -> Question:
     """Key terms of the question (and of its lexicon expansion, at half weight).
 
@@ -215,7 +216,7 @@ def analyse(
     weights += [(1.0 if foreign else 0.5) * idf(t) for t in extra]
     return Question(
         question, answer_kind(question), tuple(own + extra), tuple(weights), counted(question),
-        _unknown(own, question, df, spelled),
+        _unknown(own, question, df, passages),
     )  # fmt: skip
 
 
