@@ -1,4 +1,5 @@
-"""Conversation: resolve a follow-up question against the history; trim the history to a budget.
+"""Conversation: resolve a follow-up question against the history (see ``history`` for parsing
+and trimming it).
 
 The extractive mode uses a careful rule-based rewrite: "And how many members does it have?" after
 a question about CLAUGTO becomes "how many members does CLAUGTO have?"; "What about Querétaro?"
@@ -15,9 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import InputError
 from .lexicon import PLACE_GROUPS
-from .text import fold
+from .text import fold, singular
 from .types import Turn
 
 _PRONOUN = re.compile(
@@ -72,19 +72,7 @@ _AUXILIARIES = frozenset(
 )
 
 
-def trim_history(history: list[Turn], max_turns: int, max_chars: int) -> list[Turn]:
-    """The most recent turns that fit both budgets, oldest first."""
-    kept: list[Turn] = []
-    used = 0
-    for turn in reversed(history[-max_turns:] if max_turns else []):
-        if used + len(turn.content) > max_chars and kept:
-            break
-        kept.append(turn)
-        used += len(turn.content)
-    return list(reversed(kept))
-
-
-def _entities(text: str, ordered: bool = False) -> list[str]:
+def entities(text: str, ordered: bool = False) -> list[str]:
     """Named things in a text: most specific first (acronyms, then multi-word names), or in the
     order the text names them when ``ordered``."""
     found = []
@@ -105,10 +93,8 @@ def _entities(text: str, ordered: bool = False) -> list[str]:
 
 
 def _singular(word: str) -> str:
-    word = re.sub(r"['’]s$", "", fold(word))
-    if word.endswith("ies"):
-        return word[:-3] + "y"
-    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+    """A noun of the text as the noun lists hold it: folded, without "'s", singular."""
+    return singular(re.sub(r"['’]s$", "", fold(word)))
 
 
 def _asks_for_name(question: str) -> bool:
@@ -183,7 +169,7 @@ class _Context:
         """The name in the last exchange of the kind ``noun`` says: "her chamber" -> "Northern
         Freight Chamber"; "" when none is."""
         kind = _singular(noun)
-        for name in (*self.named, *_entities(self.previous, ordered=True)):
+        for name in (*self.named, *entities(self.previous, ordered=True)):
             if any(_singular(w) == kind for w in name.split()):
                 return name
         return ""
@@ -195,19 +181,19 @@ def _context(history: list[Turn]) -> _Context:
         return _Context()
     last_user = users[-1]
     previous = condense(history[last_user].content, history[:last_user])
-    entities = _entities(previous)
+    mentioned = entities(previous)
     last = history[-1]
     named: list[str] = []
     if last.role == "assistant":
-        asked = {fold(e) for e in entities}
-        named = [e for e in _entities(re.sub(r"\[\d+\]", "", last.content), ordered=True)
+        asked = {fold(e) for e in mentioned}
+        named = [e for e in entities(re.sub(r"\[\d+\]", "", last.content), ordered=True)
                  if fold(e) not in asked]  # fmt: skip
     return _Context(
         previous=previous,
-        topic=entities[0] if entities else "",
+        topic=mentioned[0] if mentioned else "",
         named=tuple(named),
         asked_for_name=_asks_for_name(previous),
-        people=tuple(e for e in _entities(previous, ordered=True) if _person_like(e)),
+        people=tuple(e for e in entities(previous, ordered=True) if _person_like(e)),
     )
 
 
@@ -219,7 +205,7 @@ def _affiliation(person: str, text: str) -> str:
         return ""
     after = text[at + len(person) :][:120]
     link = re.match(r"(?:,[^,.;]{0,60}?)?\s+(?:of|from|at)\s+(?:the\s+)?", after)
-    found = _entities(after[link.end() :], ordered=True) if link else []
+    found = entities(after[link.end() :], ordered=True) if link else []
     return found[0] if found else ""
 
 
@@ -279,9 +265,9 @@ def condense(question: str, history: list[Turn]) -> str:
     )
     if new and fold(new.split()[0]) not in _QUESTION_WORDS and len(new.split()) <= 6:
         referent = ctx.referent(person=False)
-        if not _entities(new) and referent:
+        if not entities(new) and referent:
             return f"What about {new} of {referent}?"
-        place = next((e for e in _entities(previous) if fold(e) in _PLACES), "")
+        place = next((e for e in entities(previous) if fold(e) in _PLACES), "")
         # A new place for the previous one, whatever the subject: "What about Colima?", or
         # "What about the one in Colima?" when the place list does not know Colima.
         in_place = fold(new) in _PLACES or re.search(
@@ -289,7 +275,7 @@ def condense(question: str, history: list[Turn]) -> str:
         )
         if place and in_place:
             return previous.replace(place, new, 1)
-        if subject and (fold(subject) in _PLACES) == (fold(new) in _PLACES or not _entities(new)):
+        if subject and (fold(subject) in _PLACES) == (fold(new) in _PLACES or not entities(new)):
             return re.sub(re.escape(subject), new, previous, count=1)
         return f"{previous.rstrip('?')} {new}?"
     body = _LEADING_AND.sub("", question)
@@ -298,38 +284,3 @@ def condense(question: str, history: list[Turn]) -> str:
     if replaced:
         return replaced[0].upper() + replaced[1:]
     return f"{body.rstrip('?')} ({ctx.referent(person=False) or previous})?" if body else previous
-
-
-def valid_text(text: str, what: str) -> str:
-    """``text`` if it is valid Unicode: a lone surrogate (from broken copy-paste or a client)
-    crashes the tokenizer and cannot be written as UTF-8 JSON, so it is refused here."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise InputError(
-            f"The {what} contains an invalid character (a lone surrogate at position "
-            f"{exc.start}); retype it or paste it again as plain text."
-        ) from exc
-    return text
-
-
-def parse_history(history: list[dict[str, str]] | list[Turn] | None) -> list[Turn]:
-    """Turns from a history of {"role", "content"} dicts or Turns; InputError names the fix."""
-    if history is not None and not isinstance(history, list | tuple):
-        raise InputError("The history must be a list of {'role': ..., 'content': ...} items.")
-    turns = []
-    for item in history or []:
-        if not isinstance(item, Turn | dict):
-            raise InputError(
-                "Each history item needs role 'user' or 'assistant' and a text 'content'."
-            )
-        role, content = (item.role, item.content) if isinstance(item, Turn) else (
-            item.get("role"), item.get("content"))  # fmt: skip
-        if role not in ("user", "assistant") or not isinstance(content, str):
-            raise InputError(
-                "Each history item needs role 'user' or 'assistant' and a text 'content'."
-            )
-        turns.append(
-            Turn("user" if role == "user" else "assistant", valid_text(content, "history"))
-        )
-    return turns

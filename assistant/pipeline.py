@@ -28,17 +28,11 @@ from .answer import Draft, extractive, extractive_parts
 from .build import IndexReport, Progress, build_index
 from .chunk import ChunkSettings
 from .config import Settings
-from .conversation import (
-    _entities,
-    condense,
-    is_follow_up,
-    parse_history,
-    trim_history,
-    valid_text,
-)
+from .conversation import condense, entities, is_follow_up
 from .embed import Embedder, SentenceTransformerEmbedder, make_embedder
 from .errors import AssistantError, BackendError, IndexMissingError, InputError
 from .generated import parse_generated
+from .history import parse_history, trim_history, valid_text
 from .index import StoredIndex, load_index
 from .question import analyse, idf_from_df, split_parts
 from .types import Answer, Hit, Turn
@@ -67,7 +61,7 @@ def _part_queries(query: str) -> list[str]:
     """The parts of a multi-part question, each standing alone: a later part ("and which
     committees does it have?") also names the first part's subject."""
     parts = split_parts(query)
-    subject = " ".join(_entities(parts[0])[:1]) if len(parts) > 1 else ""
+    subject = " ".join(entities(parts[0])[:1]) if len(parts) > 1 else ""
     return [f"{p} ({subject})" if i and subject else p for i, p in enumerate(parts)]
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.conversation import condense, is_follow_up, trim_history
+from assistant.conversation import condense, is_follow_up
+from assistant.history import trim_history
 from assistant.types import Turn
 
 
