@@ -9,6 +9,8 @@ itself beyond ``to_arrays``/``from_arrays``; ``index`` decides where they go.
 
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
 
 
@@ -20,6 +22,7 @@ class BM25:
         self.doc_ids = np.zeros(0, dtype=np.int32)
         self.tfs = np.zeros(0, dtype=np.float32)
         self.doc_len = np.zeros(0, dtype=np.float32)
+        self._sorted_terms: list[str] | None = None  # for has_prefix, made on first use
 
     @classmethod
     def build(cls, docs: list[list[str]], k1: float = 1.2, b: float = 0.75) -> BM25:
@@ -46,6 +49,18 @@ class BM25:
     @property
     def size(self) -> int:
         return len(self.doc_len)
+
+    def doc_freq(self, term: str) -> int:
+        """In how many documents ``term`` occurs."""
+        t = self.vocab.get(term)
+        return 0 if t is None else int(self.offsets[t + 1] - self.offsets[t])
+
+    def has_prefix(self, prefix: str) -> bool:
+        """Whether some term of the vocabulary starts with ``prefix``."""
+        if self._sorted_terms is None:
+            self._sorted_terms = sorted(self.vocab)
+        at = bisect.bisect_left(self._sorted_terms, prefix)
+        return at < len(self._sorted_terms) and self._sorted_terms[at].startswith(prefix)
 
     def scores(self, query: list[str]) -> np.ndarray:
         """BM25 score of every document for the query tokens (zeros where no term matches)."""

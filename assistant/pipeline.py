@@ -11,11 +11,10 @@ exposed to LangChain as a ``BaseRetriever`` over our own FAISS + BM25 index.
 
 from __future__ import annotations
 
-import bisect
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -131,20 +130,8 @@ class Assistant:
             return report
 
     @staticmethod
-    def _make_idf(index: StoredIndex) -> Any:
-        bm25 = index.bm25
-        words = sorted(bm25.vocab)
-
-        def df(term: str) -> int:
-            t = bm25.vocab.get(term)
-            return 0 if t is None else int(bm25.offsets[t + 1] - bm25.offsets[t])
-
-        def prefixed(term: str) -> bool:
-            at = bisect.bisect_left(words, term)
-            return at < len(words) and words[at].startswith(term)
-
-        df.prefixed = prefixed  # type: ignore[attr-defined]
-        return idf_from_df(df, max(bm25.size, 1))
+    def _make_idf(index: StoredIndex) -> Callable[[str], float]:
+        return idf_from_df(index.bm25.doc_freq, max(index.bm25.size, 1))
 
     # -- reading -------------------------------------------------------------------------------
     def documents(self) -> list[dict[str, Any]]:
@@ -241,13 +228,13 @@ class Assistant:
         return hits
 
     def _extractive(self, state: dict) -> Draft:
-        df = getattr(self._idf, "df", None)
-        # recomputed, not read from the state: the chain's assign steps pass copies of the state
-        # the parts as asked: the first part's subject, added for retrieval, is too often not
-        # what "it" refers to ("... the Pro-Aéreo plan in Baja California, and who launched it")
+        # split again, not read from the state (the chain's assign steps pass copies of it), and
+        # as asked: the first part's subject, added for retrieval, is too often not what "it"
+        # refers to ("... the Pro-Aéreo plan in Baja California, and who launched it")
         parts = split_parts(state["query"])
         passages = [hit.chunk.text for hit in state["hits"]]
-        questions = [analyse(p, self._idf, df, passages) for p in parts]
+        bm25 = self._index.bm25
+        questions = [analyse(p, self._idf, bm25, passages) for p in parts]
         if len(questions) > 1:
             return extractive_parts(questions, state["hits"], self.settings.abstain_threshold)
         return extractive(questions[0], state["hits"], self.settings.abstain_threshold)

@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 from .lexicon import GLOSSARY, expand_query
 from .text import fold, singular, tokenize
@@ -121,10 +121,18 @@ _PARAPHRASE = frozenset(
 _PARAPHRASE_STEMS = frozenset(tokenize(" ".join(_PARAPHRASE), keep_stopwords=True))
 
 
+class Vocabulary(Protocol):
+    """The corpus's terms, as the BM25 index holds them (``bm25.BM25`` is one)."""
+
+    def doc_freq(self, term: str) -> int: ...
+
+    def has_prefix(self, prefix: str) -> bool: ...
+
+
 def _unknown(
     terms: list[str],
     question: str,
-    df: Callable[[str], int] | None,
+    vocab: Vocabulary | None,
     passages: Sequence[str] = (),
 ) -> tuple[str, ...]:
     """Content words absent from the whole corpus: what the documents cannot be asked about.
@@ -134,19 +142,18 @@ def _unknown(
     only inflected or spelled it differently; an acronym counts as present when one of the
     ``passages`` at hand spells it out ("FAA" for "Federal Aviation Administration": see
     ``acronyms``, collected only when the question has an acronym left to check)."""
-    if df is None or is_foreign(question):
+    if vocab is None or is_foreign(question):
         return ()
-    prefixed = getattr(df, "prefixed", lambda term: False)
     upper = {fold(w) for w in re.findall(r"\b[A-Z][A-Z0-9&]{1,7}\b", question)}
     spelled: frozenset[str] = frozenset()
     out = []
     for term in terms:
         verb_like = term.endswith("ly") or term in _PARAPHRASE_STEMS
-        if verb_like or term in _GLOSSARY or len(term) <= 2 or df(term) > 0:
+        if verb_like or term in _GLOSSARY or len(term) <= 2 or vocab.doc_freq(term) > 0:
             continue
-        if len(term) >= 5 and prefixed(term):
+        if len(term) >= 5 and vocab.has_prefix(term):
             continue
-        if len(term) >= 7 and prefixed(term[: max(6, math.ceil(0.75 * len(term)))]):
+        if len(term) >= 7 and vocab.has_prefix(term[: max(6, math.ceil(0.75 * len(term)))]):
             continue
         if term in upper and term in (spelled := spelled or acronyms(passages)):
             continue
@@ -194,7 +201,7 @@ def singular_fold(word: str) -> str:
 def analyse(
     question: str,
     idf: Callable[[str], float],
-    df: Callable[[str], int] | None = None,
+    vocab: Vocabulary | None = None,
     passages: Sequence[str] = (),
 ) -> Question:
     """Key terms of the question (and of its lexicon expansion, at half weight).
@@ -216,7 +223,7 @@ def analyse(
     weights += [(1.0 if foreign else 0.5) * idf(t) for t in extra]
     return Question(
         question, answer_kind(question), tuple(own + extra), tuple(weights), counted(question),
-        _unknown(own, question, df, passages),
+        _unknown(own, question, vocab, passages),
     )  # fmt: skip
 
 
@@ -248,7 +255,6 @@ def idf_from_df(df: Callable[[str], int], n_docs: int) -> Callable[[str], float]
     def idf(term: str) -> float:
         return math.log(1.0 + (n_docs + 1) / (df(term) + 0.5))
 
-    idf.df = df  # type: ignore[attr-defined]
     return idf
 
 

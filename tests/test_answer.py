@@ -13,6 +13,7 @@ from collections import Counter
 import pytest
 
 from assistant.answer import Draft, direct_answer, extractive
+from assistant.bm25 import BM25
 from assistant.config import Settings
 from assistant.embed import HashEmbedder
 from assistant.pipeline import Assistant
@@ -224,17 +225,13 @@ def test_tiny_corpus_unanswerable_questions_abstain(
 def test_an_unknown_topic_word_abstains_even_when_the_rest_matches_well() -> None:
     # "lithium" is nowhere in the hits; everything else in the question is matched by hit 1
     hits = [make_hit(1, "The Alpha cluster of Jalisco has 45 members and hosts 3 start-ups.")]
-    df = Counter(t for h in hits for t in set(tokenize(h.chunk.text)))
-
-    def doc_freq(term: str) -> int:
-        return df.get(term, 0)
-
-    doc_freq.prefixed = lambda term: False  # type: ignore[attr-defined]
-    q = analyse("Which lithium cluster hosts start-ups?", idf_from_df(doc_freq, 1), doc_freq)
+    vocab = BM25.build([tokenize(h.chunk.text) for h in hits])
+    idf = idf_from_df(vocab.doc_freq, 1)
+    q = analyse("Which lithium cluster hosts start-ups?", idf, vocab)
     assert q.unknown == ("lithium",)
     draft = extractive(q, hits, threshold=0.3)
     assert draft.abstained and "lithium" in draft.sentences[0][0]
-    known = analyse("Which cluster hosts start-ups?", idf_from_df(doc_freq, 1), doc_freq)
+    known = analyse("Which cluster hosts start-ups?", idf, vocab)
     assert not extractive(known, hits, threshold=0.3).abstained
 
 

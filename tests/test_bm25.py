@@ -110,3 +110,13 @@ def test_postings_agree_with_a_brute_force_score(docs: list[list[str]], query: l
         strict=False,
     ):
         assert si > sj or (si == sj and i < j)  # best first; equal scores in document order
+
+
+def test_doc_freq_and_has_prefix_read_the_vocabulary() -> None:
+    index = BM25.build([["cluster", "member"], ["cluster", "attendance"], []])
+    assert index.doc_freq("cluster") == 2 and index.doc_freq("member") == 1
+    assert index.doc_freq("absent") == 0
+    assert index.has_prefix("attend") and index.has_prefix("clus")
+    assert not index.has_prefix("attendances") and not index.has_prefix("zz")
+    restored = BM25.from_arrays(index.to_arrays())
+    assert restored.doc_freq("cluster") == 2 and restored.has_prefix("memb")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.bm25 import BM25
 from assistant.question import FRAME, analyse, answer_kind, counted, idf_from_df, is_foreign
 from assistant.text import tokenize
 
@@ -97,20 +98,9 @@ CORPUS = (
 )
 
 
-def corpus_df() -> object:
-    """A df over CORPUS with the helper the pipeline attaches: prefix lookup."""
-    vocab = set(tokenize(CORPUS))
-
-    def df(term: str) -> int:
-        return int(term in vocab)
-
-    df.prefixed = lambda term: any(w.startswith(term) for w in vocab)  # type: ignore[attr-defined]
-    return df
-
-
 def unknown_of(question: str) -> tuple[str, ...]:
-    df = corpus_df()
-    return analyse(question, idf_from_df(df, 3), df, [CORPUS]).unknown  # type: ignore[arg-type]
+    vocab = BM25.build([tokenize(CORPUS)])  # the corpus's terms, as the index holds them
+    return analyse(question, idf_from_df(vocab.doc_freq, 3), vocab, [CORPUS]).unknown
 
 
 @pytest.mark.parametrize(
