@@ -18,6 +18,7 @@ from .question import Question, named_unknowns
 from .quotes import Candidate, candidates
 from .spans import (
     NUM_SPAN,
+    counts_asked,
     direct_answer,
     head_words,
     is_year,
@@ -137,17 +138,22 @@ def _source_label(hit: Hit) -> str:
     return ", ".join(parts) or hit.doc.title
 
 
+TABULAR = frozenset(tokenize("table tables annex annexes appendix appendices"))
+
+
 def _select(
     q: Question, ranked: list[Candidate], limit: int, tables: frozenset[int] = frozenset()
 ) -> list[Candidate]:
     """The best sentence, then others that add question terms it lacks (multi-part questions)."""
     best = ranked[0]
-    chosen, covered, second = [best], set(best.found), False
+    chosen, covered, second = [best], q.group_of(best.found), False
     weight = dict(zip(q.terms, q.weights, strict=True))
     # the most specific name of the question the best sentence matches ("CLAUGTO"): what the
     # question is about, which a sentence added to the answer must be about too
     names = set(tokenize(" ".join(re.findall(r"(?<!^)(?<![.?!] )\b[A-Z][\w@&-]*", q.text))))
     anchor = max(best.found & names, key=lambda t: (weight.get(t, 0.0), t), default=None)
+    tabular = best.hit in tables and bool(TABULAR & set(q.terms))
+    figure, total = q.kind in ("number", "date"), sum(q.weights)
     for c in ranked[1:]:
         if len(chosen) >= limit:
             break
@@ -155,23 +161,32 @@ def _select(
             continue  # overlapping table windows or the same sentence
         if any(c.text == o.text for o in chosen):
             continue  # the same sentence in two overlapping chunks
+        if tabular and c.hit not in tables:
+            continue  # asked about a table and answered from one: prose adds no evidence
         if q.kind in ("number", "date", "name") and not direct_answer(q, c.text):
             continue  # for a figure, a date or a name, a sentence without one adds no evidence
         # only a sentence that brings in a part of the question the others lack is worth citing:
         # every extra citation must carry evidence, not repeat it
-        new = c.found - covered
-        new_weight = sum(w for t, w in zip(q.terms, q.weights, strict=True) if t in new)
+        # counted by group: "Tijuana" for a question about Baja California is no new part
+        new_weight = q.weight_beyond(c.found, covered)
         # not another cluster's "total"; a table window may name its row's subject elsewhere
         about = anchor is None or anchor in c.found or c.hit in tables
-        if about and new_weight > 0.15 * sum(q.weights) and c.score >= 0.6 * best.score:
+        # a figure for a "how many" question must count the thing asked about
+        counts = not q.counted or counts_asked(c.text, q)
+        if about and counts and new_weight > 0.15 * total and c.score >= 0.6 * best.score:
             chosen.append(c)
-            covered |= c.found
+            covered |= q.group_of(c.found)
         elif (
             not second
             and about
             and c.hit != best.hit
             and c.score >= 0.85 * best.score
-            and (q.kind not in ("number", "date") or c.found >= best.found)  # the same thing
+            # a figure or date: about the same thing, and not from a table unless the best is
+            # one (an extracted table's numbers are not reliably tied to their labels)
+            and (
+                not figure
+                or (c.found >= best.found and (c.hit not in tables or best.hit in tables))
+            )
         ):
             # one more source that answers nearly as well: where documents disagree, the reader
             # sees both ("twice a year" here, "yearly" there)

@@ -180,17 +180,24 @@ GLOSSARY.update(DEMONYMS)
 _WORD = re.compile(r"[a-z0-9]+")
 
 
-def expand_query(query: str) -> str:
-    """Extra words to search for: other names of the places mentioned and English equivalents of
-    Spanish or German words. Returns "" when there is nothing to add."""
+def expansions(query: str) -> list[tuple[str, str]]:
+    """What to search for besides the query's own words, with what each stands for: other names
+    of the places mentioned ("baja california" -> "tijuana mexicali") and English equivalents
+    of Spanish or German words ("miembros" -> "members")."""
     folded = fold(query)
     padded = f" {' '.join(_WORD.findall(folded))} "
-    extra: list[str] = []
+    out: list[tuple[str, str]] = []
     for group in PLACE_GROUPS:
         names = [" ".join(_WORD.findall(fold(name))) for name in group]
-        if any(f" {name} " in padded for name in names):
-            extra.extend(n for n in names if f" {n} " not in padded)
+        said = [name for name in names if f" {name} " in padded]
+        if said:
+            out.append((said[0], " ".join(n for n in names if n not in said)))
     for word in _WORD.findall(folded):
         if word in GLOSSARY:
-            extra.append(GLOSSARY[word])
-    return " ".join(dict.fromkeys(extra))
+            out.append((word, GLOSSARY[word]))
+    return [(source, words) for source, words in out if words]
+
+
+def expand_query(query: str) -> str:
+    """Extra words to search for (see ``expansions``). Returns "" when there is nothing to add."""
+    return " ".join(dict.fromkeys(words for _, words in expansions(query)))

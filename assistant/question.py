@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from .lexicon import GLOSSARY, expand_query
+from .lexicon import GLOSSARY, expansions
 from .text import fold, singular, tokenize
 
 # GLOSSARY keys are whole words ("miembros"); question terms are tokens, singular ("miembro").
@@ -63,6 +63,27 @@ class Question:
     weights: tuple[float, ...]  # their idf weights
     counted: tuple[str, ...] = ()  # what a "how many" question counts: "jobs", "it clusters"
     unknown: tuple[str, ...] = ()  # content words of the question the corpus never uses
+    # which terms stand for the same word: an expansion ("tijuana" for "baja california",
+    # "members" for "miembros") shares the group of the term it stands for; by default each
+    # term is a group of its own
+    groups: tuple[int, ...] = ()
+
+    def _group_ids(self) -> tuple[int, ...]:
+        return self.groups or tuple(range(len(self.terms)))
+
+    def group_of(self, found: Iterable[str]) -> set[int]:
+        """The groups of the question's terms present in ``found``."""
+        present = set(found)
+        return {g for t, g in zip(self.terms, self._group_ids(), strict=True) if t in present}
+
+    def weight_beyond(self, found: Iterable[str], covered: set[int]) -> float:
+        """The weight ``found`` adds to the groups already ``covered``: for each other group
+        present, its heaviest term present."""
+        present, heaviest = set(found), {}
+        for t, w, g in zip(self.terms, self.weights, self._group_ids(), strict=True):
+            if t in present and g not in covered:
+                heaviest[g] = max(heaviest.get(g, 0.0), w)
+        return sum(heaviest.values())
 
     def weight_of(self, found: set[str]) -> float:
         """Share of the question's term weight present in ``found`` (0..1)."""
@@ -213,17 +234,19 @@ def analyse(
     own = [t for t in dict.fromkeys(tokenize(question)) if t not in FRAME]
     if foreign:
         own = [t for t in own if t not in _GLOSSARY]
-    extra = [
-        t
-        for t in dict.fromkeys(tokenize(expand_query(question)))
-        if t not in FRAME and t not in own
-    ]
+    groups = {t: i for i, t in enumerate(own)}
+    for n, (source, words) in enumerate(expansions(question), start=len(own)):
+        group = next((groups[t] for t in tokenize(source) if t in groups), n)
+        for t in tokenize(words):
+            if t not in FRAME:
+                groups.setdefault(t, group)
+    extra = [t for t in groups if t not in own]
     floor = min((idf(t) for t in own + extra), default=1.0)
     weights = [floor * 0.5 if foreign and idf(t) > 5 * floor else idf(t) for t in own]
     weights += [(1.0 if foreign else 0.5) * idf(t) for t in extra]
     return Question(
         question, answer_kind(question), tuple(own + extra), tuple(weights), counted(question),
-        _unknown(own, question, vocab, passages),
+        _unknown(own, question, vocab, passages), tuple(groups[t] for t in own + extra),
     )  # fmt: skip
 
 

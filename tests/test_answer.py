@@ -399,3 +399,54 @@ def test_a_sentence_about_another_named_cluster_is_not_added_to_the_answer() -> 
     draft = answer("What is the total membership of the ALPHA cluster?", hits, 0.3)
     assert draft.sentences[0][0].startswith("119 members")
     assert all("65" not in c.quote for c in draft.citations), draft.text
+
+
+def test_another_name_of_the_same_place_is_no_new_part_of_the_question() -> None:
+    hits = [
+        make_hit(1, "The Baja California hub has 110 aerospace firms and 35,000 jobs."),
+        make_hit(
+            2,
+            "Baja California hub offices in Tijuana and Mexicali host three aerospace firms.",
+            doc="b.txt",
+        ),
+    ]
+    draft = answer("How many aerospace firms does the Baja California hub have?", hits, 0.3)
+    assert draft.sentences[0][0].startswith("110 aerospace firms")
+    assert [c.doc for c in draft.citations] == ["doc1.txt"], draft.text
+
+
+def test_an_extra_figure_for_a_how_many_question_must_count_the_thing_asked() -> None:
+    hits = [
+        make_hit(1, "The state has 30 software clusters in 20 municipalities."),
+        make_hit(2, "There are 38 technology parks spread over the state.", doc="b.txt"),
+    ]
+    draft = answer("How many software clusters are spread over the state?", hits, 0.3)
+    assert draft.sentences[0][0].startswith("30 software clusters")
+    assert all("38" not in c.quote for c in draft.citations), draft.text
+
+
+def table_hit(rank: int, text: str, doc: str = "") -> Hit:
+    hit = make_hit(rank, text, doc=doc)
+    chunk = Chunk(hit.chunk.id, hit.chunk.doc_id, text, "Annex", None, 0, len(text), kind="table")
+    return Hit(chunk=chunk, doc=hit.doc, score=hit.score, rank=rank)
+
+
+def test_a_question_about_a_table_answered_from_one_gets_no_prose_source() -> None:
+    hits = [
+        table_hit(1, "Industry\nTransport\nSector\nAerospace\nAutomotive\nRail"),
+        make_hit(
+            2, "The table lists transport, health and energy as priority industries.", doc="b"
+        ),
+    ]
+    draft = answer("Which sectors does the table list under Transport?", hits, 0.3)
+    assert [c.doc for c in draft.citations] == ["doc1.txt"], draft.text
+
+
+def test_a_date_from_a_table_is_not_offered_as_a_second_source_for_a_date_in_prose() -> None:
+    hits = [
+        make_hit(1, "The ALPHA cluster was created in 2012 to boost the auto sector."),
+        table_hit(2, "Label\nALPHA cluster created\nvalid until\n2019/06/23", doc="b.txt"),
+    ]
+    draft = answer("In what year was the ALPHA cluster created?", hits, 0.3)
+    assert draft.sentences[0][0] == "2012"
+    assert [c.doc for c in draft.citations] == ["doc1.txt"], draft.text

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from assistant.bm25 import BM25
-from assistant.question import FRAME, analyse, answer_kind, counted, idf_from_df, is_foreign
+from assistant.question import (
+    FRAME,
+    Question,
+    analyse,
+    answer_kind,
+    counted,
+    idf_from_df,
+    is_foreign,
+)
 from assistant.text import tokenize
 
 MEMBER = tokenize("members")[0]  # the token form (singular or not) of a plural word
@@ -136,3 +144,22 @@ def test_acronyms_are_the_initials_of_capitalised_runs_with_or_without_connector
     found = acronyms(["the National Council of Science and Technology met the Navy"])
     assert {"ncst", "ncosat", "cst", "st"} <= found
     assert "tmt" not in found and "tn" not in found  # lowercase words break a run
+
+
+def test_an_expansion_shares_the_group_of_the_word_it_stands_for() -> None:
+    q = analyse("How many firms does the Baja California hub have?", idf)
+    group = dict(zip(q.terms, q.groups, strict=True))
+    assert "tijuana" in group and group["tijuana"] == group["baja"] == group["mexicali"]
+    assert group["hub"] != group["baja"]
+    spanish = analyse("¿Cuántos centros hay en el estado?", idf)
+    translated = [t for t in spanish.terms if t in tokenize("centers centres")]
+    assert len(translated) == 2 and len(spanish.group_of(translated)) == 1
+
+
+def test_weight_beyond_counts_each_new_group_once_by_its_heaviest_term() -> None:
+    q = Question("q", "other", ("baja", "tijuana", "hub"), (2.0, 1.0, 3.0), groups=(0, 0, 2))
+    assert q.weight_beyond({"tijuana"}, q.group_of({"baja"})) == 0.0  # same place, other name
+    assert q.weight_beyond({"baja", "tijuana", "hub"}, set()) == 5.0
+    assert q.weight_beyond({"tijuana", "hub"}, set()) == 4.0
+    ungrouped = Question("q", "other", ("a", "b"), (1.0, 2.0))
+    assert ungrouped.group_of({"b"}) == {1}

@@ -14,7 +14,7 @@ import assistant.retrieve as retrieve
 from assistant.build import build_index
 from assistant.embed import HashEmbedder
 from assistant.index import StoredIndex, load_index
-from assistant.lexicon import expand_query
+from assistant.lexicon import expand_query, expansions
 from assistant.retrieve import diversify, rrf, search
 from assistant.types import Hit
 
@@ -196,3 +196,13 @@ def test_a_query_with_no_known_word_still_gets_dense_hits(index: StoredIndex) ->
     hits = hits_for(index, "zzzqqq", k=3)
     assert len(hits) == 3
     assert all(h.bm25_rank is None and h.dense_rank is not None for h in hits)
+
+
+def test_expansions_say_which_word_each_addition_stands_for() -> None:
+    pairs = dict(expansions("Which firms in Nuevo León and in Baja California export?"))
+    assert pairs["nuevo leon"] == "monterrey"
+    assert set(pairs["baja california"].split()) == {"tijuana", "mexicali"}
+    assert dict(expansions("¿Cuántos miembros?"))["miembros"] == "members"
+    assert dict(expansions("Which firms export?"))["firms"] == "companies"  # a synonym
+    assert expansions("Which zebras graze?") == []
+    assert expand_query("Nuevo León zebras") == "monterrey"
