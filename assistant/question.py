@@ -79,7 +79,7 @@ class Question:
     def weight_beyond(self, found: Iterable[str], covered: set[int]) -> float:
         """The weight ``found`` adds to the groups already ``covered``: for each other group
         present, its heaviest term present."""
-        present, heaviest = set(found), {}
+        present, heaviest = set(found), dict[int, float]()
         for t, w, g in zip(self.terms, self.weights, self._group_ids(), strict=True):
             if t in present and g not in covered:
                 heaviest[g] = max(heaviest.get(g, 0.0), w)
