@@ -188,7 +188,7 @@ def expansions(query: str) -> list[tuple[str, str]]:
     padded = f" {' '.join(_WORD.findall(folded))} "
     out: list[tuple[str, str]] = []
     for group in PLACE_GROUPS:
-        names = [" ".join(_WORD.findall(fold(name))) for name in group]
+        names = list(dict.fromkeys(" ".join(_WORD.findall(fold(name))) for name in group))
         said = [name for name in names if f" {name} " in padded]
         if said:
             out.append((said[0], " ".join(n for n in names if n not in said)))

@@ -206,3 +206,4 @@ def test_expansions_say_which_word_each_addition_stands_for() -> None:
     assert dict(expansions("Which firms export?"))["firms"] == "companies"  # a synonym
     assert expansions("Which zebras graze?") == []
     assert expand_query("Nuevo León zebras") == "monterrey"
+    assert expand_query("Monterrey zebras") == "nuevo leon"  # "Nuevo León" folded only once
