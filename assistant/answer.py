@@ -195,6 +195,25 @@ def _select(
     return chosen
 
 
+def _adjoined(chosen: list[Candidate], hits: list[Hit]) -> list[Candidate]:
+    """Chosen quotes with two that follow each other in one chunk joined into one: an
+    introduction and the list after it are one passage to read and one citation to check."""
+    out: list[Candidate] = []
+    for c in chosen:
+        for i, o in enumerate(out):
+            first, then = (o, c) if o.start <= c.start else (c, o)
+            text = hits[c.hit].chunk.text
+            if o.hit == c.hit and not text[first.end : then.start].strip():
+                end = max(first.end, then.end)
+                out[i] = Candidate(c.hit, first.start, end, text[first.start : end],
+                                   max(o.score, c.score), max(o.coverage, c.coverage),
+                                   o.found | c.found)  # fmt: skip
+                break
+        else:
+            out.append(c)
+    return out
+
+
 def _echo(question: str) -> str:
     """The question as quoted back in an answer, without anything that reads as a citation
     marker ("[10]"): the answer's markers must all be the answer's own."""
@@ -299,10 +318,11 @@ def extractive(
             draft.sentences.append((_readable(c, hits), (book.cite(c),)))
     else:
         tables = frozenset(i for i, h in enumerate(hits) if h.chunk.kind == "table")
-        chosen = _select(q, ranked, limit + (1 if q.kind == "list" else 0), tables)
+        chosen = _adjoined(_select(q, ranked, limit + (1 if q.kind == "list" else 0), tables), hits)
         short = direct_answer(q, best.text)
-        if short:
-            draft.sentences.append((short, (book.cite(best),)))
+        if short:  # cited with the quote that holds the best sentence (joined or not)
+            lead = next(c for c in chosen if c.hit == best.hit and c.start <= best.start < c.end)
+            draft.sentences.append((short, (book.cite(lead),)))
         for c in chosen:
             draft.sentences.append((_readable(c, hits), (book.cite(c),)))
     draft.citations = book.items

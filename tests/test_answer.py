@@ -450,3 +450,27 @@ def test_a_date_from_a_table_is_not_offered_as_a_second_source_for_a_date_in_pro
     draft = answer("In what year was the ALPHA cluster created?", hits, 0.3)
     assert draft.sentences[0][0] == "2012"
     assert [c.doc for c in draft.citations] == ["doc1.txt"], draft.text
+
+
+def test_two_chosen_quotes_that_follow_each_other_in_a_chunk_become_one_citation() -> None:
+    from assistant.answer import _adjoined
+    from assistant.quotes import Candidate
+
+    text = (
+        "The plan is the state's ICT strategy. It has three goals: reach, skills and trade. Other."
+    )
+    hit = make_hit(1, text)
+    intro_end = text.index(" It has")
+    goals = (intro_end + 1, text.index(" Other"))
+    other = make_hit(2, "A second source on the goals.", doc="b.txt")
+
+    def cand(h: int, start: int, end: int, hits: list[Hit]) -> Candidate:
+        body = hits[h].chunk.text[start:end]
+        return Candidate(h, start, end, body, 1.0, 1.0, frozenset({"goal"}))
+
+    hits = [hit, other]
+    chosen = [cand(0, *goals, hits), cand(1, 0, 29, hits), cand(0, 0, intro_end, hits)]
+    joined = _adjoined(chosen, hits)
+    assert [c.text for c in joined] == [text[: goals[1]], other.chunk.text]
+    apart = [cand(0, 0, 10, hits), cand(0, *goals, hits)]  # text between them: kept apart
+    assert len(_adjoined(apart, hits)) == 2
