@@ -154,6 +154,7 @@ def _select(
     anchor = max(best.found & names, key=lambda t: (weight.get(t, 0.0), t), default=None)
     tabular = best.hit in tables and bool(TABULAR & set(q.terms))
     figure, total = q.kind in ("number", "date"), sum(q.weights)
+    covered_by_best = q.group_of(best.found)
     for c in ranked[1:]:
         if len(chosen) >= limit:
             break
@@ -183,10 +184,8 @@ def _select(
             and c.score >= 0.85 * best.score
             # a figure or date: about the same thing, and not from a table unless the best is
             # one (an extracted table's numbers are not reliably tied to their labels)
-            and (
-                not figure
-                or (c.found >= best.found and (c.hit not in tables or best.hit in tables))
-            )
+            and (q.kind not in ("number", "date", "name") or q.group_of(c.found) >= covered_by_best)
+            and (not figure or c.hit not in tables or best.hit in tables)
         ):
             # one more source that answers nearly as well: where documents disagree, the reader
             # sees both ("twice a year" here, "yearly" there)
