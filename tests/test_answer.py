@@ -474,3 +474,18 @@ def test_two_chosen_quotes_that_follow_each_other_in_a_chunk_become_one_citation
     assert [c.text for c in joined] == [text[: goals[1]], other.chunk.text]
     apart = [cand(0, 0, 10, hits), cand(0, *goals, hits)]  # text between them: kept apart
     assert len(_adjoined(apart, hits)) == 2
+
+
+def test_a_sentence_saying_nothing_of_the_question_in_a_well_titled_document_abstains() -> None:
+    def titled(text: str) -> Hit:
+        hit = make_hit(1, text)
+        info = DocInfo(doc_id="alpha.txt", title="Alpha report", publisher="", date="")
+        return Hit(chunk=hit.chunk, doc=info, score=1.0, rank=1)
+
+    question = "Which training does the Alpha report recommend for welders and plumbers?"
+    weak_hit = titled("Hence, the government launched programmes for employment.")
+    weak = answer(question, [weak_hit], threshold=0.3)  # covered enough through the title
+    assert weak.abstained, weak.text
+    strong_hit = titled("The Alpha report recommends welder and plumber training.")
+    strong = answer(question, [strong_hit], threshold=0.3)
+    assert not strong.abstained, strong.text
