@@ -2,10 +2,10 @@
 
 Offline and deterministic. The answer opens with a direct answer taken verbatim from the best
 sentence when the question asks for a number, a date or a name; shows every figure with its
-source and date when sources disagree; covers multi-part questions with more than one sentence,
-adding only sentences about the question's subject that carry evidence; and abstains, naming
-what is missing, when the evidence is weak. It returns a ``Draft``; verification is a separate
-stage.
+source and date when sources disagree (found by ``conflicts.py``); covers multi-part questions
+with more than one sentence, adding only sentences about the question's subject that carry
+evidence; and abstains, naming what is missing, when the evidence is weak. It returns a
+``Draft``; verification is a separate stage.
 """
 
 from __future__ import annotations
@@ -13,17 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .conflicts import conflicting
 from .index import doc_context
 from .question import Question, named_unknowns
 from .quotes import Candidate, candidates
 from .spans import (
-    NUM_SPAN,
     counts_asked,
     direct_answer,
-    head_words,
-    is_year,
-    number_end,
-    trim_span,
 )
 from .text import tokenize
 from .types import NOT_SAID, Citation, Hit
@@ -50,48 +46,6 @@ class Draft:
             stop = "" if sentence.rstrip().endswith((".", "!", "?", ":", ";", "\n")) else "."
             parts.append(f"{sentence} {marks}{stop}".strip() if marks else sentence + stop)
         return parts
-
-
-CONFLICT_SCORE = 0.75  # another figure must score this share of the best sentence's score
-
-
-def conflicting(
-    q: Question, best: Candidate, pool: list[Candidate], hits: list[Hit]
-) -> list[tuple[Candidate, str]]:
-    """Figures for the same thing from other documents, or other sections of the same one (a
-    report may give one goal in its summary and another in its policy chapter): one figure per
-    document section, when they differ.
-
-    Conservative on purpose: the other sentence must match every question term the best one
-    matches, score nearly as well, and its number must count one of the asked-about things."""
-    first = direct_answer(q, best.text)
-    if q.kind != "number" or not first:
-        return []
-    asked = set(q.counted) or set(q.terms)
-    figures = [(best, first)]
-    seen_values = {re.sub(r"\D", "", first.split()[0])}
-    seen = {(hits[best.hit].doc.doc_id, hits[best.hit].chunk.section)}
-    for c in pool:
-        where = (hits[c.hit].doc.doc_id, hits[c.hit].chunk.section)
-        if where in seen or c.score < CONFLICT_SCORE * best.score:
-            continue  # one figure per document, or per section of a long one
-        if not c.found >= best.found:
-            continue
-        if hits[c.hit].chunk.kind == "table":
-            continue  # numbers in an extracted table are not reliably tied to their labels
-        if not set(q.counted) <= set(tokenize(c.text)):
-            continue  # must count the very thing asked about ("IT clusters", not "clusters")
-        spans = [m for m in NUM_SPAN.finditer(c.text) if not is_year(m)]
-        spans = [m for m in spans if head_words(c.text, number_end(m)) & asked]
-        if not spans:
-            continue
-        span = trim_span(spans[0].group(0))
-        value = re.sub(r"\D", "", span.split()[0])
-        if value and value not in seen_values:
-            seen_values.add(value)
-            seen.add(where)
-            figures.append((c, span))
-    return figures if len(figures) > 1 else []
 
 
 def _citation(n: int, hit: Hit, quote: str, verified: bool = True) -> Citation:
