@@ -23,6 +23,7 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 
 from . import retrieve as retrieval
+from .acronyms import definitions
 from .answer import Draft, extractive, extractive_parts
 from .build import IndexReport, Progress, build_index
 from .chunk import ChunkSettings
@@ -73,7 +74,7 @@ class Assistant:
         self.embedder = embedder
         self._lock = threading.Lock()
         self._models: dict[str, Any] = {}
-        self._idf = self._make_idf(index)
+        self._idf, self._aliases = self._make_idf(index), definitions(c.text for c in index.chunks)
         self.chain = (
             RunnablePassthrough.assign(query=RunnableLambda(self._condense))
             | RunnablePassthrough.assign(hits=RunnableLambda(self._retrieve_step))
@@ -127,6 +128,7 @@ class Assistant:
             if report.changed:
                 index = load_index(self.settings.index_dir, self.embedder.model_id)
                 self._idf, self._index = self._make_idf(index), index
+                self._aliases = definitions(c.text for c in index.chunks)
             return report
 
     @staticmethod
@@ -234,7 +236,7 @@ class Assistant:
         parts = split_parts(state["query"])
         passages = [hit.chunk.text for hit in state["hits"]]
         bm25 = self._index.bm25
-        questions = [analyse(p, self._idf, bm25, passages) for p in parts]
+        questions = [analyse(p, self._idf, bm25, passages, self._aliases) for p in parts]
         if len(questions) > 1:
             return extractive_parts(questions, state["hits"], self.settings.abstain_threshold)
         return extractive(questions[0], state["hits"], self.settings.abstain_threshold)

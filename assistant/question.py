@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from .acronyms import Aliases, relevant
 from .lexicon import GLOSSARY, expansions
 from .text import fold, singular, tokenize
 
@@ -67,6 +68,9 @@ class Question:
     # "members" for "miembros") shares the group of the term it stands for; by default each
     # term is a group of its own
     groups: tuple[int, ...] = ()
+    # acronyms the corpus defines that bear on the question ("claugto" stands for "guanajuato
+    # auto cluster"): a sentence saying one counts the other's words (``acronyms.expand``)
+    aliases: Aliases = ()
 
     def _group_ids(self) -> tuple[int, ...]:
         return self.groups or tuple(range(len(self.terms)))
@@ -224,6 +228,7 @@ def analyse(
     idf: Callable[[str], float],
     vocab: Vocabulary | None = None,
     passages: Sequence[str] = (),
+    aliases: Mapping[str, frozenset[str]] | None = None,
 ) -> Question:
     """Key terms of the question (and of its lexicon expansion, at half weight).
 
@@ -247,6 +252,7 @@ def analyse(
     return Question(
         question, answer_kind(question), tuple(own + extra), tuple(weights), counted(question),
         _unknown(own, question, vocab, passages), tuple(groups[t] for t in own + extra),
+        relevant(aliases or {}, own + extra),
     )  # fmt: skip
 
 

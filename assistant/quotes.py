@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .acronyms import expand
 from .chunk import LIST_ITEM_CHARS
 from .index import doc_context
 from .question import Question
@@ -136,20 +137,22 @@ def candidates(q: Question, hits: list[Hit]) -> list[Candidate]:
         # the innermost heading only: "3.2 Clusters in automotive, aerospace, ... and ICT" would
         # lend every chunk below it words it does not speak about
         leaf = hit.chunk.section.rsplit(" > ", 1)[-1]
-        context = set(tokenize(f"{doc_context(hit.doc)} {leaf}"))
-        chunk_tokens = set(tokenize(hit.chunk.text)) | context
+        context = expand(set(tokenize(f"{doc_context(hit.doc)} {leaf}")), q.aliases)
+        chunk_tokens = expand(set(tokenize(hit.chunk.text)), q.aliases) | context
         chunk_cov = q.weight_of(chunk_tokens)
         previous: set[str] = set()
         for start, end in quotable_spans(hit, extend=q.kind == "list"):
             text = hit.chunk.text[start:end]
             if text.rstrip().endswith("?"):
                 continue  # a question (an interviewer's "Q: ...?") is never an answer
-            tokens = set(tokenize(text))
+            said = set(tokenize(text))
+            tokens = expand(said, q.aliases)
             # the sentence before often names what this one calls "it" or "the city"
             around, previous = context | previous, tokens
             if len(tokens) < 2:
                 continue
             own, ctx = q.weight_of(tokens), q.weight_of(tokens | around)
+            own = (own + q.weight_of(said)) / 2
             score = 0.55 * own + 0.25 * ctx + 0.2 * chunk_cov + 0.06 / (1 + h)
             if q.kind == "name" and names_something_new(text, q):
                 score += 0.1  # "Which city ...?": a sentence naming something new
