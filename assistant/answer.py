@@ -148,6 +148,9 @@ def _select(
     return chosen
 
 
+TABLE_GAP = 8  # table windows at most this many lines apart are quoted as one passage
+
+
 def _adjoined(chosen: list[Candidate], hits: list[Hit]) -> list[Candidate]:
     """Chosen quotes with two that follow each other in one chunk joined into one: an
     introduction and the list after it are one passage to read and one citation to check."""
@@ -155,8 +158,12 @@ def _adjoined(chosen: list[Candidate], hits: list[Hit]) -> list[Candidate]:
     for c in chosen:
         for i, o in enumerate(out):
             first, then = (o, c) if o.start <= c.start else (c, o)
-            text = hits[c.hit].chunk.text
-            if o.hit == c.hit and not text[first.end : then.start].strip():
+            text, table = hits[c.hit].chunk.text, hits[c.hit].chunk.kind == "table"
+            gap = text[first.end : then.start]
+            # two windows of one extracted table a few lines apart: a row's label and its value
+            # often land apart, and only the passage holding both can be checked
+            near = not gap.strip() or (table and len(gap.strip().splitlines()) <= TABLE_GAP)
+            if o.hit == c.hit and near:
                 end = max(first.end, then.end)
                 out[i] = Candidate(c.hit, first.start, end, text[first.start : end],
                                    max(o.score, c.score), max(o.coverage, c.coverage),

@@ -489,3 +489,27 @@ def test_a_sentence_saying_nothing_of_the_question_in_a_well_titled_document_abs
     strong_hit = titled("The Alpha report recommends welder and plumber training.")
     strong = answer(question, [strong_hit], threshold=0.3)
     assert not strong.abstained, strong.text
+
+
+def test_two_windows_of_one_table_a_few_lines_apart_become_one_citation() -> None:
+    from assistant.answer import _adjoined
+    from assistant.quotes import Candidate
+
+    lines = [f"row {i}" for i in range(40)]
+    text = "\n".join(lines)
+    hits = [table_hit(1, text)]
+
+    def window(first: int, last: int) -> Candidate:
+        start, end = text.index(lines[first]), text.index(lines[last]) + len(lines[last])
+        return Candidate(0, start, end, text[start:end], 1.0, 1.0, frozenset({"row"}))
+
+    # a label in one window, its value in the next: one passage from the first to the last
+    near = _adjoined([window(10, 14), window(20, 30)], hits)  # five lines apart
+    assert [c.text for c in near] == [text[text.index("row 10") : text.index("row 31") - 1]]
+    far = _adjoined([window(0, 4), window(25, 30)], hits)  # twenty lines apart
+    assert len(far) == 2
+    # prose: text between two sentences keeps them apart, however short
+    prose = [make_hit(1, "One. Two. Three.")]
+    parts = [Candidate(0, 0, 4, "One.", 1.0, 1.0, frozenset()),
+             Candidate(0, 10, 16, "Three.", 1.0, 1.0, frozenset())]  # fmt: skip
+    assert len(_adjoined(parts, prose)) == 2
