@@ -31,6 +31,7 @@ _NUMBER_Q = re.compile(
     r"proportion|amount|value|size|rate|figure|total)|cuant[oa]s?|wie (viele?|hoch|gross)|"
     r"what percentage|how fast|what (minimum|maximum|min|max))\b"
 )
+_SHARE_Q = re.compile(r"\b(percent|percentage|proportion|share|fraction|what part)\b")
 _DATE_Q = re.compile(
     r"\b(when|what year|which year|in what year|since when|what date|on what date|cuando|"
     r"en que ano|wann|in welchem jahr|seit wann|(?:publication|release|start|end) dates?|"
@@ -88,6 +89,12 @@ class Question:
             if t in present and g not in covered:
                 heaviest[g] = max(heaviest.get(g, 0.0), w)
         return sum(heaviest.values())
+
+    @property
+    def share(self) -> bool:
+        """A number question that asks for a share ("what proportion ...?"): a percentage or a
+        fraction answers it, a count does not."""
+        return self.kind == "number" and bool(_SHARE_Q.search(fold(self.text)))
 
     def weight_of(self, found: set[str]) -> float:
         """Share of the question's term weight present in ``found`` (0..1)."""

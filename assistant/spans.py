@@ -36,6 +36,7 @@ _NAME_SPAN = re.compile(
     r"\b(?!By\b)[A-ZÁÉÍÓÚ][\w’'-]+(?:\s+(?:de|la|del|y|of|the)?\s*(?!By\b)[A-ZÁÉÍÓÚ][\w’'-]+){0,5}"
 )
 HAS_NUMBER = re.compile(r"\d")
+HAS_SHARE = re.compile(r"\d\s?%|\b(?:percent|per cent|half|third|quarter)\b", re.I)
 
 
 def _is_new(name: str, asked: set[str]) -> bool:
@@ -172,6 +173,8 @@ def direct_answer(q: Question, sentence: str) -> str | None:
         # a number the question gives is not the answer ("Peer 1"), but words after the number
         # may hold one ("70 Tier 1 members" answers "how many Tier 1 suppliers")
         spans = [m for m in spans if not set(re.findall(r"\d+", _number_text(m))) & asked_numbers]
+        if q.share:  # "what proportion ...?": a percentage, not a count
+            spans = [m for m in spans if HAS_SHARE.search(m.group(0))]
         best = _best_span(q, sentence, spans)
     elif q.kind == "date":
         spans = [m for m in DATE_SPAN.finditer(sentence) if m.group(0) not in asked_numbers]

@@ -513,3 +513,15 @@ def test_two_windows_of_one_table_a_few_lines_apart_become_one_citation() -> Non
     parts = [Candidate(0, 0, 4, "One.", 1.0, 1.0, frozenset()),
              Candidate(0, 10, 16, "Three.", 1.0, 1.0, frozenset())]  # fmt: skip
     assert len(_adjoined(parts, prose)) == 2
+
+
+def test_a_share_question_is_answered_with_a_percentage_never_a_count() -> None:
+    hits = [
+        make_hit(1, "In 2019 the state exported 12 car models made in its plants to Europe."),
+        make_hit(2, "About 75% of the cars made in the state are exported.", doc="b.txt"),
+    ]
+    draft = answer("What proportion of the state's cars are exported?", hits, 0.1)
+    assert draft.sentences[0][0] == "75%", draft.text
+    assert [c.doc for c in draft.citations] == ["b.txt"], draft.text
+    counted = answer("How many car models does the state export?", hits, 0.3)
+    assert counted.sentences[0][0].startswith("12 car models"), counted.text
