@@ -27,9 +27,12 @@ _GLOSSARY = {
 Kind = Literal["number", "date", "name", "list", "other"]
 
 _NUMBER_Q = re.compile(
-    r"\b(how (many|much|big|large|high|long)|what (is the )?(number|share|percentage|percent|"
-    r"proportion|amount|value|size|rate|figure|total)|cuant[oa]s?|wie (viele?|hoch|gross)|"
-    r"what percentage|how fast|what (minimum|maximum|min|max))\b"
+    r"\b(how (many|much|big|large|high|long)|what ((is|was|are|were) )?(the )?(number|share|"
+    r"percentage|percent|proportion|amount|value|size|rate|figure|total)|cuant[oa]s?|"
+    r"wie (viele?|hoch|gross)|what percentage|how fast|what (minimum|maximum|min|max))\b"
+    # "what was Mexico's GDP ...?": a quantity asked for by its name
+    r"|^\W*what (?:is|was|are|were) (?:[\w'-]+ ){0,4}?(gdp|population|revenues?|budget|turnover|"
+    r"capacity|salary|salaries|wages?|costs?|prices?)\b"
 )
 _SHARE_Q = re.compile(r"\b(percent|percentage|proportion|share|fraction|what part)\b")
 _DATE_Q = re.compile(
