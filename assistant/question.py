@@ -99,6 +99,11 @@ class Question:
         fraction answers it, a count does not."""
         return self.kind == "number" and bool(_SHARE_Q.search(fold(self.text)))
 
+    @property
+    def duration(self) -> bool:
+        """A "how long ...?" question: a span of time answers it, not any number."""
+        return self.kind == "number" and "how long" in fold(self.text)
+
     def weight_of(self, found: set[str]) -> float:
         """Share of the question's term weight present in ``found`` (0..1)."""
         total = sum(self.weights) or 1.0

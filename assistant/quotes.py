@@ -18,7 +18,15 @@ from .acronyms import expand
 from .chunk import LIST_ITEM_CHARS
 from .index import doc_context
 from .question import Question
-from .spans import DATE_SPAN, HAS_NUMBER, HAS_SHARE, counts_asked, names_something_new, strip_years
+from .spans import (
+    DATE_SPAN,
+    HAS_DURATION,
+    HAS_NUMBER,
+    HAS_SHARE,
+    counts_asked,
+    names_something_new,
+    strip_years,
+)
 from .text import sentence_spans, tokenize
 from .types import Hit
 
@@ -159,7 +167,8 @@ def candidates(q: Question, hits: list[Hit]) -> list[Candidate]:
             elif q.kind == "list" and text.count(",") >= 2:
                 score += 0.08  # a list question: a sentence that lists
             if q.kind == "number":
-                has = HAS_SHARE if q.share else HAS_NUMBER  # "what share": a percentage
+                # "what share": a percentage; "how long": a span of time
+                has = HAS_SHARE if q.share else HAS_DURATION if q.duration else HAS_NUMBER
                 score += 0.2 if has.search(strip_years(text)) else -0.25
                 if q.counted and counts_asked(text, q):
                     score += 0.15  # a number followed by what the question counts

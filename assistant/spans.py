@@ -36,6 +36,11 @@ _NAME_SPAN = re.compile(
     r"\b(?!By\b)[A-ZÁÉÍÓÚ][\w’'-]+(?:\s+(?:de|la|del|y|of|the)?\s*(?!By\b)[A-ZÁÉÍÓÚ][\w’'-]+){0,5}"
 )
 HAS_NUMBER = re.compile(r"\d")
+HAS_DURATION = re.compile(
+    rf"(?:\d|\b{_NUMBER_WORDS}\b|\bseveral|\ba few)[\w.,-]*\s+(?:[a-z]+\s+)?"
+    r"(?:days?|weeks?|months?|years?|hours?|minutes?|decades?)\b",
+    re.I,
+)
 HAS_SHARE = re.compile(r"\d\s?%|\b(?:percent|per cent|half|third|quarter)\b", re.I)
 
 
@@ -175,6 +180,8 @@ def direct_answer(q: Question, sentence: str) -> str | None:
         spans = [m for m in spans if not set(re.findall(r"\d+", _number_text(m))) & asked_numbers]
         if q.share:  # "what proportion ...?": a percentage, not a count
             spans = [m for m in spans if HAS_SHARE.search(m.group(0))]
+        if q.duration:  # "how long ...?": a span of time
+            spans = [m for m in spans if HAS_DURATION.search(m.group(0))]
         best = _best_span(q, sentence, spans)
     elif q.kind == "date":
         spans = [m for m in DATE_SPAN.finditer(sentence) if m.group(0) not in asked_numbers]

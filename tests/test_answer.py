@@ -525,3 +525,13 @@ def test_a_share_question_is_answered_with_a_percentage_never_a_count() -> None:
     assert [c.doc for c in draft.citations] == ["b.txt"], draft.text
     counted = answer("How many car models does the state export?", hits, 0.3)
     assert counted.sentences[0][0].startswith("12 car models"), counted.text
+
+
+def test_a_how_long_question_is_answered_with_a_span_of_time() -> None:
+    hits = [
+        make_hit(1, "The state ranks 4th among places where a firm can set up a plant."),
+        make_hit(2, "Setting up a plant takes about ten weeks in the state.", doc="b.txt"),
+    ]
+    draft = answer("How long does it take a firm to set up a plant in the state?", hits, 0.1)
+    assert draft.sentences[0][0] == "about ten weeks", draft.text
+    assert [c.doc for c in draft.citations] == ["b.txt"], draft.text
