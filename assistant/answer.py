@@ -92,6 +92,11 @@ def _source_label(hit: Hit) -> str:
     return ", ".join(parts) or hit.doc.title
 
 
+def _lists(text: str) -> bool:
+    """Whether a quote enumerates: three items or more, in a sentence or on lines."""
+    return text.count(",") >= 2 or len(text.strip().splitlines()) >= 3
+
+
 TABULAR = frozenset(tokenize("table tables annex annexes appendix appendices"))
 
 
@@ -140,6 +145,8 @@ def _select(
             # one (an extracted table's numbers are not reliably tied to their labels)
             and (q.kind not in ("number", "date", "name") or q.group_of(c.found) >= covered_by_best)
             and (not figure or c.hit not in tables or best.hit in tables)
+            # for a list, a second source must list too
+            and (q.kind != "list" or c.hit in tables or _lists(c.text))
         ):
             # one more source that answers nearly as well: where documents disagree, the reader
             # sees both ("twice a year" here, "yearly" there)

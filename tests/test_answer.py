@@ -535,3 +535,15 @@ def test_a_how_long_question_is_answered_with_a_span_of_time() -> None:
     draft = answer("How long does it take a firm to set up a plant in the state?", hits, 0.1)
     assert draft.sentences[0][0] == "about ten weeks", draft.text
     assert [c.doc for c in draft.citations] == ["b.txt"], draft.text
+
+
+def test_a_second_source_for_a_list_question_must_list_too() -> None:
+    hits = [
+        make_hit(
+            1, "The Delta Aerocluster has four committees, namely Safety, Talent, Trade and Supply."
+        ),
+        make_hit(2, "The Delta Aerocluster committees meet twice a year in the capital.", doc="b"),
+        make_hit(3, "The Gamma Aerocluster committees meet in the capital city.", doc="c.txt"),
+    ]
+    draft = answer("Which committees does the Delta Aerocluster have?", hits, 0.3)
+    assert [c.doc for c in draft.citations] == ["doc1.txt"], draft.text
