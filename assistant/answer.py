@@ -4,8 +4,8 @@ Offline and deterministic. The answer opens with a direct answer taken verbatim 
 sentence when the question asks for a number, a date or a name; shows every figure with its
 source and date when sources disagree (found by ``conflicts.py``); covers multi-part questions
 with more than one sentence, adding only sentences about the question's subject that carry
-evidence; and abstains, naming what is missing, when the evidence is weak. It returns a
-``Draft``; verification is a separate stage.
+evidence (chosen by ``choose.py``); and abstains, naming what is missing, when the evidence is
+weak. It returns a ``Draft``; verification is a separate stage.
 """
 
 from __future__ import annotations
@@ -13,14 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .choose import adjoined, choose
 from .conflicts import conflicting
 from .index import doc_context
 from .question import Question, named_unknowns
 from .quotes import Candidate, candidates
-from .spans import (
-    counts_asked,
-    direct_answer,
-)
+from .spans import direct_answer
 from .text import tokenize
 from .types import NOT_SAID, Citation, Hit
 
@@ -90,95 +88,6 @@ def _readable(c: Candidate, hits: list[Hit]) -> str:
 def _source_label(hit: Hit) -> str:
     parts = [p for p in (hit.doc.publisher.split(" (")[0], hit.doc.date) if p]
     return ", ".join(parts) or hit.doc.title
-
-
-def _lists(text: str) -> bool:
-    """Whether a quote enumerates: three items or more, in a sentence or on lines."""
-    return text.count(",") >= 2 or len(text.strip().splitlines()) >= 3
-
-
-TABULAR = frozenset(tokenize("table tables annex annexes appendix appendices"))
-
-
-def _select(
-    q: Question, ranked: list[Candidate], limit: int, tables: frozenset[int] = frozenset()
-) -> list[Candidate]:
-    """The best sentence, then others that add question terms it lacks (multi-part questions)."""
-    best = ranked[0]
-    chosen, covered, second = [best], q.group_of(best.found), False
-    weight = dict(zip(q.terms, q.weights, strict=True))
-    # the most specific name of the question the best sentence matches ("CLAUGTO"): what the
-    # question is about, which a sentence added to the answer must be about too
-    names = set(tokenize(" ".join(re.findall(r"(?<!^)(?<![.?!] )\b[A-Z][\w@&-]*", q.text))))
-    anchor = max(best.found & names, key=lambda t: (weight.get(t, 0.0), t), default=None)
-    tabular = best.hit in tables and bool(TABULAR & set(q.terms))
-    figure, total = q.kind in ("number", "date"), sum(q.weights)
-    covered_by_best = q.group_of(best.found)
-    for c in ranked[1:]:
-        if len(chosen) >= limit:
-            break
-        if any(c.hit == o.hit and (c.start < o.end and o.start < c.end) for o in chosen):
-            continue  # overlapping table windows or the same sentence
-        if any(c.text == o.text for o in chosen):
-            continue  # the same sentence in two overlapping chunks
-        if tabular and c.hit not in tables:
-            continue  # asked about a table and answered from one: prose adds no evidence
-        if q.kind in ("number", "date", "name") and not direct_answer(q, c.text):
-            continue  # for a figure, a date or a name, a sentence without one adds no evidence
-        # only a sentence that brings in a part of the question the others lack is worth citing:
-        # every extra citation must carry evidence, not repeat it
-        # counted by group: "Tijuana" for a question about Baja California is no new part
-        new_weight = q.weight_beyond(c.found, covered)
-        # not another cluster's "total"; a table window may name its row's subject elsewhere
-        about = anchor is None or anchor in c.found or c.hit in tables
-        # a figure for a "how many" question must count the thing asked about
-        counts = not q.counted or counts_asked(c.text, q)
-        if about and counts and new_weight > 0.15 * total and c.score >= 0.6 * best.score:
-            chosen.append(c)
-            covered |= q.group_of(c.found)
-        elif (
-            not second
-            and about
-            and c.hit != best.hit
-            and c.score >= 0.85 * best.score
-            # a figure or date: about the same thing, and not from a table unless the best is
-            # one (an extracted table's numbers are not reliably tied to their labels)
-            and (q.kind not in ("number", "date", "name") or q.group_of(c.found) >= covered_by_best)
-            and (not figure or c.hit not in tables or best.hit in tables)
-            # for a list, a second source must list too
-            and (q.kind != "list" or c.hit in tables or _lists(c.text))
-        ):
-            # one more source that answers nearly as well: where documents disagree, the reader
-            # sees both ("twice a year" here, "yearly" there)
-            second = True
-            chosen.append(c)
-    return chosen
-
-
-TABLE_GAP = 8  # table windows at most this many lines apart are quoted as one passage
-
-
-def _adjoined(chosen: list[Candidate], hits: list[Hit]) -> list[Candidate]:
-    """Chosen quotes with two that follow each other in one chunk joined into one: an
-    introduction and the list after it are one passage to read and one citation to check."""
-    out: list[Candidate] = []
-    for c in chosen:
-        for i, o in enumerate(out):
-            first, then = (o, c) if o.start <= c.start else (c, o)
-            text, table = hits[c.hit].chunk.text, hits[c.hit].chunk.kind == "table"
-            gap = text[first.end : then.start]
-            # two windows of one extracted table a few lines apart: a row's label and its value
-            # often land apart, and only the passage holding both can be checked
-            near = not gap.strip() or (table and len(gap.strip().splitlines()) <= TABLE_GAP)
-            if o.hit == c.hit and near:
-                end = max(first.end, then.end)
-                out[i] = Candidate(c.hit, first.start, end, text[first.start : end],
-                                   max(o.score, c.score), max(o.coverage, c.coverage),
-                                   o.found | c.found)  # fmt: skip
-                break
-        else:
-            out.append(c)
-    return out
 
 
 def _echo(question: str) -> str:
@@ -292,7 +201,7 @@ def extractive(
             draft.sentences.append((_readable(c, hits), (book.cite(c),)))
     else:
         tables = frozenset(i for i, h in enumerate(hits) if h.chunk.kind == "table")
-        chosen = _adjoined(_select(q, ranked, limit + (1 if q.kind == "list" else 0), tables), hits)
+        chosen = adjoined(choose(q, ranked, limit + (1 if q.kind == "list" else 0), tables), hits)
         short = direct_answer(q, best.text)
         if short:  # cited with the quote that holds the best sentence (joined or not)
             lead = next(c for c in chosen if c.hit == best.hit and c.start <= best.start < c.end)

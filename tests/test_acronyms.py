@@ -6,7 +6,7 @@ from assistant.acronyms import definitions, expand, long_form, relevant
 from assistant.question import analyse
 from assistant.quotes import candidates
 from assistant.text import tokenize
-from tests.test_answer import make_hit
+from tests.drafts import make_hit
 
 
 def test_long_form_of_capitalised_words_in_any_order() -> None:

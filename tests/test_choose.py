@@ -1,0 +1,120 @@
+"""choose.py: which candidate quotes an answer cites beyond the best one, and which chosen
+quotes join into one citation. Every extra citation must carry evidence the others lack."""
+
+from __future__ import annotations
+
+from assistant.choose import adjoined
+from assistant.quotes import Candidate
+from assistant.types import Hit
+from tests.drafts import answer, make_hit, table_hit
+
+
+def test_a_sentence_about_another_named_cluster_is_not_added_to_the_answer() -> None:
+    hits = [
+        make_hit(1, "The ALPHA cluster has 119 members, among them 70 suppliers."),
+        make_hit(2, "Our cluster totals 65 affiliated members in total, mostly SMEs.", doc="b.txt"),
+    ]
+    draft = answer("What is the total membership of the ALPHA cluster?", hits, 0.3)
+    assert draft.sentences[0][0].startswith("119 members")
+    assert all("65" not in c.quote for c in draft.citations), draft.text
+
+
+def test_another_name_of_the_same_place_is_no_new_part_of_the_question() -> None:
+    hits = [
+        make_hit(1, "The Baja California hub has 110 aerospace firms and 35,000 jobs."),
+        make_hit(
+            2,
+            "Baja California hub offices in Tijuana and Mexicali host three aerospace firms.",
+            doc="b.txt",
+        ),
+    ]
+    draft = answer("How many aerospace firms does the Baja California hub have?", hits, 0.3)
+    assert draft.sentences[0][0].startswith("110 aerospace firms")
+    assert [c.doc for c in draft.citations] == ["doc1.txt"], draft.text
+
+
+def test_an_extra_figure_for_a_how_many_question_must_count_the_thing_asked() -> None:
+    hits = [
+        make_hit(1, "The state has 30 software clusters in 20 municipalities."),
+        make_hit(2, "There are 38 technology parks spread over the state.", doc="b.txt"),
+    ]
+    draft = answer("How many software clusters are spread over the state?", hits, 0.3)
+    assert draft.sentences[0][0].startswith("30 software clusters")
+    assert all("38" not in c.quote for c in draft.citations), draft.text
+
+
+def test_a_question_about_a_table_answered_from_one_gets_no_prose_source() -> None:
+    hits = [
+        table_hit(1, "Industry\nTransport\nSector\nAerospace\nAutomotive\nRail"),
+        make_hit(
+            2, "The table lists transport, health and energy as priority industries.", doc="b"
+        ),
+    ]
+    draft = answer("Which sectors does the table list under Transport?", hits, 0.3)
+    assert [c.doc for c in draft.citations] == ["doc1.txt"], draft.text
+
+
+def test_a_date_from_a_table_is_not_offered_as_a_second_source_for_a_date_in_prose() -> None:
+    hits = [
+        make_hit(1, "The ALPHA cluster was created in 2012 to boost the auto sector."),
+        table_hit(2, "Label\nALPHA cluster created\nvalid until\n2019/06/23", doc="b.txt"),
+    ]
+    draft = answer("In what year was the ALPHA cluster created?", hits, 0.3)
+    assert draft.sentences[0][0] == "2012"
+    assert [c.doc for c in draft.citations] == ["doc1.txt"], draft.text
+
+
+def test_two_chosen_quotes_that_follow_each_other_in_a_chunk_become_one_citation() -> None:
+
+    text = (
+        "The plan is the state's ICT strategy. It has three goals: reach, skills and trade. Other."
+    )
+    hit = make_hit(1, text)
+    intro_end = text.index(" It has")
+    goals = (intro_end + 1, text.index(" Other"))
+    other = make_hit(2, "A second source on the goals.", doc="b.txt")
+
+    def cand(h: int, start: int, end: int, hits: list[Hit]) -> Candidate:
+        body = hits[h].chunk.text[start:end]
+        return Candidate(h, start, end, body, 1.0, 1.0, frozenset({"goal"}))
+
+    hits = [hit, other]
+    chosen = [cand(0, *goals, hits), cand(1, 0, 29, hits), cand(0, 0, intro_end, hits)]
+    joined = adjoined(chosen, hits)
+    assert [c.text for c in joined] == [text[: goals[1]], other.chunk.text]
+    apart = [cand(0, 0, 10, hits), cand(0, *goals, hits)]  # text between them: kept apart
+    assert len(adjoined(apart, hits)) == 2
+
+
+def test_two_windows_of_one_table_a_few_lines_apart_become_one_citation() -> None:
+
+    lines = [f"row {i}" for i in range(40)]
+    text = "\n".join(lines)
+    hits = [table_hit(1, text)]
+
+    def window(first: int, last: int) -> Candidate:
+        start, end = text.index(lines[first]), text.index(lines[last]) + len(lines[last])
+        return Candidate(0, start, end, text[start:end], 1.0, 1.0, frozenset({"row"}))
+
+    # a label in one window, its value in the next: one passage from the first to the last
+    near = adjoined([window(10, 14), window(20, 30)], hits)  # five lines apart
+    assert [c.text for c in near] == [text[text.index("row 10") : text.index("row 31") - 1]]
+    far = adjoined([window(0, 4), window(25, 30)], hits)  # twenty lines apart
+    assert len(far) == 2
+    # prose: text between two sentences keeps them apart, however short
+    prose = [make_hit(1, "One. Two. Three.")]
+    parts = [Candidate(0, 0, 4, "One.", 1.0, 1.0, frozenset()),
+             Candidate(0, 10, 16, "Three.", 1.0, 1.0, frozenset())]  # fmt: skip
+    assert len(adjoined(parts, prose)) == 2
+
+
+def test_a_second_source_for_a_list_question_must_list_too() -> None:
+    hits = [
+        make_hit(
+            1, "The Delta Aerocluster has four committees, namely Safety, Talent, Trade and Supply."
+        ),
+        make_hit(2, "The Delta Aerocluster committees meet twice a year in the capital.", doc="b"),
+        make_hit(3, "The Gamma Aerocluster committees meet in the capital city.", doc="c.txt"),
+    ]
+    draft = answer("Which committees does the Delta Aerocluster have?", hits, 0.3)
+    assert [c.doc for c in draft.citations] == ["doc1.txt"], draft.text

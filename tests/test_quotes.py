@@ -1,0 +1,63 @@
+"""quotes.py: the spans an extractive answer may quote (lists with their items, a sentence with
+the next one that goes on about it, a title wrapped onto its own line)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.drafts import answer, assert_draft_invariants, make_hit
+
+
+def test_a_list_introduction_is_quoted_with_its_items_across_a_blank_line() -> None:
+    text = (
+        "The agency runs a support scheme for firms. The scheme has three strands:\n\n"
+        "ALPHA: grants for small firms\nBETA: loans for large firms\nGAMMA: networks of firms"
+        "\n\nIn other news, the agency also publishes an annual report on regional exports and "
+        "on the state of the labour market, with many tables and a long methodological annex."
+    )
+    hits = [make_hit(1, text)]
+    draft = answer("What are the three strands of the support scheme?", hits, threshold=0.3)
+    assert not draft.abstained
+    quote = draft.citations[0].quote
+    assert all(name in quote for name in ("ALPHA", "BETA", "GAMMA")), quote
+    assert "In other news" not in quote
+    assert_draft_invariants(draft, hits)
+
+
+def test_a_title_wrapped_onto_its_own_line_is_read_with_its_name() -> None:
+    hits = [make_hit(1, "Growing the software hub\n\nAna Ruiz - ALPHA\nPresident\n\nBy the editor")]
+    draft = answer("Who is the president of ALPHA?", hits, 0.3)
+    assert draft.sentences[0][0] == "Ana Ruiz", draft.text
+
+
+def test_a_list_spelled_out_in_ordinal_sentences_is_quoted_whole() -> None:
+    text = (
+        "The region grew fast. Its plan rests on several pillars. The first is to train "
+        "engineers. Second, it builds roads. Third, it funds start-ups. Finally, it lowers "
+        "taxes. Tourism is another matter altogether."
+    )
+    hits = [make_hit(1, text)]
+    draft = answer("What are the pillars of the region's plan?", hits, 0.3)
+    quote = draft.citations[0].quote
+    assert "Its plan rests" in quote and quote.endswith("lowers taxes."), quote
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Leon is becoming the shoe capital. The city is home to firms such as Flexi and Andrea.",
+        "The hub has five shoe firms. The firms include Flexi and Andrea.",
+    ],
+)
+def test_a_sentence_is_quoted_with_the_next_one_when_it_goes_on_about_it(text: str) -> None:
+    hits = [make_hit(1, text)]
+    draft = answer("Which shoe firms does the hub of Leon have?", hits, 0.3)
+    assert "Flexi and Andrea" in draft.text, draft.text
+    assert_draft_invariants(draft, hits)
+
+
+def test_a_sentence_about_something_else_is_not_joined() -> None:
+    text = "Leon is becoming the shoe capital. Tourism grows along the coast of Yucatan."
+    hits = [make_hit(1, text)]
+    draft = answer("Which city is becoming the shoe capital?", hits, 0.3)
+    assert all("Tourism" not in c.quote for c in draft.citations), draft.citations
