@@ -14,12 +14,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document as LCDocument
-from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 
 from . import retrieve as retrieval
@@ -28,41 +25,19 @@ from .answer import Draft, extractive, extractive_parts
 from .build import IndexReport, Progress, build_index
 from .chunk import ChunkSettings
 from .config import Settings
-from .conversation import condense, entities, is_follow_up
+from .conversation import condense, is_follow_up
 from .embed import Embedder, SentenceTransformerEmbedder, make_embedder
-from .errors import AssistantError, BackendError, IndexMissingError, InputError
+from .errors import AssistantError, IndexMissingError, InputError
 from .generated import parse_generated
 from .history import parse_history, trim_history, valid_text
 from .index import StoredIndex, load_index
 from .question import analyse, idf_from_df, split_parts
+from .retrieve import HybridRetriever, interleave, part_queries
 from .types import Answer, Hit, Turn
 from .verify import verify
 
 log = logging.getLogger(__name__)
 __all__ = ["Assistant", "IndexReport"]
-
-
-class HybridRetriever(BaseRetriever):
-    """LangChain view of our hybrid search; each Document carries its ``Hit`` in metadata."""
-
-    assistant: Any
-    k: int = 5
-
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-    ) -> list[LCDocument]:
-        return [
-            LCDocument(page_content=h.chunk.text, metadata={"hit": h, "doc": h.doc.doc_id})
-            for h in self.assistant.retrieve(query, self.k)
-        ]
-
-
-def _part_queries(query: str) -> list[str]:
-    """The parts of a multi-part question, each standing alone: a later part ("and which
-    committees does it have?") also names the first part's subject."""
-    parts = split_parts(query)
-    subject = " ".join(entities(parts[0])[:1]) if len(parts) > 1 else ""
-    return [f"{p} ({subject})" if i and subject else p for i, p in enumerate(parts)]
 
 
 class Assistant:
@@ -214,18 +189,8 @@ class Assistant:
     def _retrieve_step(self, state: dict) -> list[Hit]:
         """Hits for the query; for a multi-part question, the hits of each part, interleaved."""
         started = time.perf_counter()
-        parts = _part_queries(state["query"])
-        if len(parts) == 1:
-            hits = self.retrieve(state["query"], state["k"])
-        else:
-            lists = [self.retrieve(p, state["k"]) for p in parts]
-            seen: set[str] = set()
-            hits = []
-            for group in zip(*lists, strict=False):
-                for hit in group:
-                    if hit.chunk.id not in seen and len(hits) < state["k"] + 2:
-                        seen.add(hit.chunk.id)
-                        hits.append(hit)
+        parts = part_queries(state["query"])
+        hits = interleave([self.retrieve(p, state["k"]) for p in parts], state["k"] + 2)
         state["timings"]["retrieve"] = (time.perf_counter() - started) * 1000
         return hits
 
@@ -271,17 +236,36 @@ class Assistant:
             hits=tuple(state["hits"]),
         )
 
-    def _answer_step(self, state: dict) -> Answer:
-        started = time.perf_counter()
-        mode = state["llm"]
-        if mode == "extractive":
-            draft = self._extractive(state)
-        else:
+    def _draft(self, state: dict) -> Generator[str, None, tuple[Draft, str]]:
+        """Yield the answer text as it is produced; return the draft and the mode that made it.
+        A chat model that fails adds a warning and the extractive answer follows."""
+        mode, draft = state["llm"], None
+        if mode != "extractive":
+            parts: list[str] = []
             try:
-                draft = parse_generated("".join(self._generate(state)), state["hits"])
+                for delta in self._generate(state):
+                    parts.append(delta)
+                    yield delta
+                draft = parse_generated("".join(parts), state["hits"])
             except AssistantError as exc:
                 state["warnings"].append(str(exc))
-                draft, mode = self._extractive(state), "extractive"
+                if parts:
+                    yield "\n\n"
+        if draft is None:
+            draft, mode = self._extractive(state), "extractive"
+            for piece in draft.pieces():
+                yield piece + " "
+        return draft, mode
+
+    def _answer_step(self, state: dict) -> Answer:
+        started = time.perf_counter()
+        drafting = self._draft(state)
+        while True:
+            try:
+                next(drafting)
+            except StopIteration as done:
+                draft, mode = done.value
+                break
         state["timings"]["answer"] = (time.perf_counter() - started) * 1000
         return self._finish(state, draft, mode)
 
@@ -310,21 +294,6 @@ class Assistant:
         state["query"] = self._condense(state)
         state["hits"] = self._retrieve_step(state)
         started = time.perf_counter()
-        mode, draft = state["llm"], None
-        if mode != "extractive":
-            parts: list[str] = []
-            try:
-                for delta in self._generate(state):
-                    parts.append(delta)
-                    yield delta
-                draft = parse_generated("".join(parts), state["hits"])
-            except (BackendError, AssistantError) as exc:
-                state["warnings"].append(str(exc))
-                if parts:
-                    yield "\n\n"
-        if draft is None:
-            draft, mode = self._extractive(state), "extractive"
-            for piece in draft.pieces():
-                yield piece + " "
+        draft, mode = yield from self._draft(state)
         state["timings"]["answer"] = (time.perf_counter() - started) * 1000
         yield self._finish(state, draft, mode)

@@ -4,17 +4,26 @@ RRF (Cormack, Clarke & Büttcher 2009, "Reciprocal Rank Fusion outperforms Condo
 rank learning methods"): score(d) = Σ_r 1 / (k + rank_r(d)), k = 60. It needs no score calibration
 between the two rankers, which have incomparable scales. Ties are broken by chunk order, so fusion
 is deterministic. The query is expanded with ``lexicon`` (place names, Spanish/German words) for
-both rankers. This module does not compose answers.
+both rankers. ``HybridRetriever`` is the same search as a LangChain ``BaseRetriever``; the parts
+of a multi-part question are searched one by one and their hits interleaved. This module does not
+compose answers.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+
+from .conversation import entities
 from .embed import Embedder
 from .index import StoredIndex
 from .lexicon import expand_query
+from .question import split_parts
 from .text import tokenize
 from .types import Hit
 
@@ -103,4 +112,42 @@ def search(
                 bm25_score=s[1] if s else None,
             )
         )
+    return hits
+
+
+class HybridRetriever(BaseRetriever):
+    """LangChain view of our hybrid search; each Document carries its ``Hit`` in metadata."""
+
+    assistant: Any
+    k: int = 5
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[LCDocument]:
+        return [
+            LCDocument(page_content=h.chunk.text, metadata={"hit": h, "doc": h.doc.doc_id})
+            for h in self.assistant.retrieve(query, self.k)
+        ]
+
+
+def part_queries(query: str) -> list[str]:
+    """The parts of a multi-part question, each standing alone: a later part ("and which
+    committees does it have?") also names the first part's subject."""
+    parts = split_parts(query)
+    subject = " ".join(entities(parts[0])[:1]) if len(parts) > 1 else ""
+    return [f"{p} ({subject})" if i and subject else p for i, p in enumerate(parts)]
+
+
+def interleave(lists: list[list[Hit]], limit: int) -> list[Hit]:
+    """The hits of several searches (one per part of a question), taking each list's first,
+    then each one's second, ...; each chunk once, at most ``limit``."""
+    if len(lists) == 1:
+        return lists[0]
+    seen: set[str] = set()
+    hits: list[Hit] = []
+    for group in zip(*lists, strict=False):
+        for hit in group:
+            if hit.chunk.id not in seen and len(hits) < limit:
+                seen.add(hit.chunk.id)
+                hits.append(hit)
     return hits
