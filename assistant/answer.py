@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .choose import adjoined, choose
+from .choose import adjoined, choose, tables_first
 from .conflicts import conflicting
 from .index import doc_context
 from .question import Question, named_unknowns
@@ -192,6 +192,8 @@ def extractive(
         return abstain(q, hits, ranked)
     book = book or _Citations(hits)
     draft = Draft(confidence=ranked[0].coverage)
+    tables = {i: h.chunk.section for i, h in enumerate(hits) if h.chunk.kind == "table"}
+    ranked = tables_first(q, ranked, tables)
     best = ranked[0]
     figures = conflicting(q, best, ranked, hits)
     if figures:
@@ -200,7 +202,6 @@ def extractive(
         for c, _ in figures:
             draft.sentences.append((_readable(c, hits), (book.cite(c),)))
     else:
-        tables = frozenset(i for i, h in enumerate(hits) if h.chunk.kind == "table")
         chosen = adjoined(choose(q, ranked, limit + (1 if q.kind == "list" else 0), tables), hits)
         short = direct_answer(q, best.text)
         if short:  # cited with the quote that holds the best sentence (joined or not)

@@ -10,6 +10,7 @@ chunk into one citation. Pure functions over ``quotes.Candidate``; composing the
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from .question import Question
 from .quotes import Candidate
@@ -24,12 +25,28 @@ def _lists(text: str) -> bool:
 
 
 TABULAR = frozenset(tokenize("table tables annex annexes appendix appendices"))
+TABLE_OVER_PROSE = 0.8  # a table scoring this share of the best prose answers a table question
+
+
+def tables_first(
+    q: Question, ranked: list[Candidate], tables: Mapping[int, str]
+) -> list[Candidate]:
+    """``ranked``, with the best table first when the question asks about a table and a table
+    scores nearly as well as the best prose: the table is the evidence; a sentence about it
+    ("Table 4 presents the top locations ...") only points to it."""
+    if not TABULAR & set(q.terms) or not ranked or ranked[0].hit in tables:
+        return ranked
+    table = next((c for c in ranked if c.hit in tables), None)
+    if table is None or table.score < TABLE_OVER_PROSE * ranked[0].score:
+        return ranked
+    return [table, *(c for c in ranked if c is not table)]
 
 
 def choose(
-    q: Question, ranked: list[Candidate], limit: int, tables: frozenset[int] = frozenset()
+    q: Question, ranked: list[Candidate], limit: int, tables: Mapping[int, str] | None = None
 ) -> list[Candidate]:
     """The best sentence, then others that add question terms it lacks (multi-part questions)."""
+    tables = tables or {}
     best = ranked[0]
     chosen, covered, second = [best], q.group_of(best.found), False
     weight = dict(zip(q.terms, q.weights, strict=True))
@@ -47,8 +64,9 @@ def choose(
             continue  # overlapping table windows or the same sentence
         if any(c.text == o.text for o in chosen):
             continue  # the same sentence in two overlapping chunks
-        if tabular and c.hit not in tables:
-            continue  # asked about a table and answered from one: prose adds no evidence
+        if tabular and tables.get(c.hit) != tables[best.hit]:
+            continue  # asked about a table and answered from one: prose or another table adds
+            # no evidence (a table is known by its section)
         if q.kind in ("number", "date", "name") and not direct_answer(q, c.text):
             continue  # for a figure, a date or a name, a sentence without one adds no evidence
         # only a sentence that brings in a part of the question the others lack is worth citing:

@@ -3,6 +3,8 @@ quotes join into one citation. Every extra citation must carry evidence the othe
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from assistant.choose import adjoined
 from assistant.quotes import Candidate
 from assistant.types import Hit
@@ -117,4 +119,26 @@ def test_a_second_source_for_a_list_question_must_list_too() -> None:
         make_hit(3, "The Gamma Aerocluster committees meet in the capital city.", doc="c.txt"),
     ]
     draft = answer("Which committees does the Delta Aerocluster have?", hits, 0.3)
+    assert [c.doc for c in draft.citations] == ["doc1.txt"], draft.text
+
+
+def test_a_question_about_a_table_is_answered_from_the_table_not_the_sentence_about_it() -> None:
+    hits = [
+        make_hit(1, "Table 9 presents the ports of the region by cargo type."),
+        table_hit(2, "TABLE 9 - PORTS\nCargo type\nContainers\nBulk grain\nCrude oil\nManzanillo"),
+    ]
+    draft = answer("What cargo types does the table of ports show?", hits, 0.3)
+    assert [c.doc for c in draft.citations] == ["doc2.txt"], draft.text
+
+
+def test_a_question_about_a_table_gets_no_second_source_from_another_table() -> None:
+    def in_section(hit: Hit, section: str) -> Hit:
+        chunk = replace(hit.chunk, section=section)
+        return Hit(chunk=chunk, doc=hit.doc, score=hit.score, rank=hit.rank)
+
+    hits = [
+        in_section(table_hit(1, "Annex ports\nState\nColima\nPort\nManzanillo"), "Annex"),
+        in_section(table_hit(2, "Annex ports by state\nColima\nPort\nSalina Cruz\nState"), "Trade"),
+    ]
+    draft = answer("Which port does the annex list for Colima?", hits, 0.3)
     assert [c.doc for c in draft.citations] == ["doc1.txt"], draft.text
