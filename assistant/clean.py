@@ -1,10 +1,11 @@
 """Clean loaded text so that only what a reader would want quoted back remains.
 
 Removes web boilerplate (newsletter, contact, download and share prompts, "You May Like", photo
-credits, breadcrumbs, bylines), PDF artefacts (running headers and page numbers, footnote blocks,
-footnote numbers glued to words, "Erreur ! Signet non défini.", hyphenation and hard line wraps) and
-repeated sentences. Line structure that carries meaning (headings, list items, table cells) is kept
-as line breaks; the chunker reads it. This module does not split text into chunks.
+credits, breadcrumbs, bylines), PDF artefacts (running headers and page numbers, footnote blocks and
+footnote numbers glued to words, all three done by ``footnotes``; "Erreur ! Signet non défini.",
+hyphenation and hard line wraps) and repeated sentences (``repeats``). Line structure that carries
+meaning (headings, list items, table cells) is kept as line breaks; the chunker reads it. This
+module does not split text into chunks.
 """
 
 from __future__ import annotations
@@ -12,17 +13,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .footnotes import URL, drop_footnotes, drop_page_headers, page_starts, strip_glued_footnotes
 from .repeats import drop_repeats
 from .types import Document
 
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _MARKERS = re.compile(r"\s*(Erreur\s*!\s*Signet non d[ée]fini\.?|Error!\s*Bookmark not defined\.?)")
-_PAGE_NUMBER = re.compile(
-    r"^\s*(p\.\s?\d{1,4}|page\s+\d{1,4}(\s+of\s+\d{1,4})?|\d{1,4}\s+of\s+\d{1,4})\s*$", re.I
-)
-_URL = re.compile(r"(https?://|www\.)\S+|\S+\.(pdf|html?|php|aspx?)\b", re.I)
-_FOOTNOTE_START = re.compile(r"^(\d{1,3})(?!\d)(?:\s*(\S.*))?$")
 _NUMBERED_HEADING = re.compile(
     r"^\d{1,2}(\.\d{1,2})*\.?$|^\d{1,2}\.\d{1,2}(\.\d{1,2})*\s+\S|^\d{1,2}\.\s+[A-Z]"
 )
@@ -62,96 +59,6 @@ def normalise(text: str) -> str:
     return _MARKERS.sub("", _CONTROL.sub("", text))
 
 
-def _drop_page_headers(lines: list[str]) -> tuple[list[str], set[int]]:
-    """Remove page numbers ("p.14") and the running header printed next to them.
-
-    Returns the kept lines and the indices (into the kept lines) where a new page begins."""
-    numbered = [i for i, line in enumerate(lines) if _PAGE_NUMBER.match(line)]
-    near: dict[str, int] = {}
-    for i in numbered:
-        for j in range(max(0, i - 3), min(len(lines), i + 4)):
-            key = lines[j].strip()
-            if key and j != i and len(key) <= 80:
-                near[key] = near.get(key, 0) + 1
-    headers = {key for key, count in near.items() if count >= 2 and not _FOOTNOTE_START.match(key)}
-    kept: list[str] = []
-    breaks: set[int] = set()
-    for i, line in enumerate(lines):
-        if i in numbered or (line.strip() in headers):
-            breaks.add(len(kept))
-            continue
-        kept.append(line)
-    return kept, breaks
-
-
-def _page_starts(lines: list[str], breaks: set[int]) -> set[int]:
-    """PDF text extraction starts each page with one space; those lines and header breaks."""
-    starts = set(breaks)
-    starts.update(i for i, line in enumerate(lines) if re.match(r"^ \S", line))
-    return starts
-
-
-def _drop_footnotes(lines: list[str], starts: set[int]) -> tuple[list[str], int]:
-    """Remove footnote blocks: from a footnote number that is next in sequence and followed by a
-    reference with a URL, to the end of the page. Also pages that open with a reference line."""
-    keep = [True] * len(lines)
-    last, blocks, i = 0, 0, 0
-    while i < len(lines):
-        line = lines[i].strip()
-        match = _FOOTNOTE_START.match(line)
-        begins = False
-        if match and last < int(match.group(1)) <= last + 15:
-            window = [lines[j] for j in range(i, min(len(lines), i + 6)) if lines[j].strip()][:4]
-            begins = any(_URL.search(w) or "ibidem" in w.lower() for w in window)
-        elif i in starts and _URL.search(line):
-            begins = True
-        if not begins:
-            i += 1
-            continue
-        blocks += 1
-        j = i
-        while j < len(lines) and (j == i or j not in starts):
-            keep[j] = False
-            number = _FOOTNOTE_START.match(lines[j].strip())
-            if number and last < int(number.group(1)) <= last + 15:
-                last = int(number.group(1))
-            j += 1
-        i = j
-    return [line for line, k in zip(lines, keep, strict=True) if k], blocks
-
-
-_GLUED = re.compile(
-    r"(?:(?<=[^\W\d_])|(?<=[)’”\"%])|(?<=[^\W\d_][.]))(\d{1,3}(?:,\s?\d{1,3})*)(?=[\s.,;:)]|$)|(?<=\b(?:19|20)\d\d)(\d{1,3})(?=[.,;:\s]|$)"
-)
-
-
-def _strip_glued_footnotes(text: str) -> str:
-    """ "Label68" -> "Label", "2015 18." -> "2015.": numbers glued to a word that continue the
-    footnote sequence. Only called for documents that had footnote blocks."""
-    used: set[int] = set()
-    last = 0
-
-    def repl(match: re.Match[str]) -> str:
-        nonlocal last
-        group = match.group(1) or match.group(2)
-        numbers = [int(n) for n in re.split(r",\s?", group)]
-        if all(n not in used and n >= 1 and abs(n - last) <= 8 for n in numbers):
-            used.update(numbers)
-            last = max(last, *numbers)
-            return ""
-        # "G206": the footnote may be only the last digits of the glued number
-        digits = group.replace(",", "").replace(" ", "")
-        for cut in range(1, len(digits)):
-            tail = digits[cut:]
-            if not tail.startswith("0") and int(tail) not in used and 1 <= int(tail) - last <= 8:
-                used.add(int(tail))
-                last = int(tail)
-                return digits[:cut]
-        return group
-
-    return _GLUED.sub(repl, text)
-
-
 def _is_numbered(line: str) -> bool:
     return bool(_NUMBERED_HEADING.match(line))
 
@@ -165,7 +72,7 @@ def table_end(lines: list[str], caption: int) -> int:
         if TABLE_CAPTION.match(line) or re.match(r"^\d{1,2}\.\d{1,2}\b", line):
             break
         lowercase_words = sum(1 for w in line.split() if w[:1].islower())
-        if _URL.search(line) and words <= 3:
+        if URL.search(line) and words <= 3:
             j += 1
             continue
         if len(line) >= 75 or (words >= 6 and lowercase_words >= 3 and line.endswith((".", ":"))):
@@ -187,7 +94,7 @@ def is_heading(prev: str, line: str, nxt: str) -> bool:
         return False
     if "%" in line or line.count(",") > 1 or "€" in line:
         return False
-    if _URL.search(line) or line.startswith(("FIGURE", "TABLE")) or _is_numbered(line):
+    if URL.search(line) or line.startswith(("FIGURE", "TABLE")) or _is_numbered(line):
         return False
     if _DISCOURSE_START.match(line):  # "Furthermore, the ... an Incentive": a wrapped sentence
         return False
@@ -290,8 +197,8 @@ def _set_aside(out: list[str], middle: dict[int, list[str]]) -> None:
 def clean_text(text: str) -> str:
     """The cleaned form of one document's (or one PDF page's) text."""
     lines = normalise(text).split("\n")
-    lines, breaks = _drop_page_headers(lines)
-    lines, blocks = _drop_footnotes(lines, _page_starts(lines, breaks))
+    lines, breaks = drop_page_headers(lines)
+    lines, blocks = drop_footnotes(lines, page_starts(lines, breaks))
     kept: list[str] = []
     for line in lines:
         stripped = re.sub(r" {2,}", " ", line.strip())
@@ -301,7 +208,7 @@ def clean_text(text: str) -> str:
             kept.append(stripped)
     text = "\n".join(kept)
     if blocks >= 2:
-        text = re.sub(r"(?<!\.)\.\.(?!\.)", ".", _strip_glued_footnotes(text))
+        text = re.sub(r"(?<!\.)\.\.(?!\.)", ".", strip_glued_footnotes(text))
     lines = drop_repeats(_join_wraps(text.split("\n")))
     text = "\n".join(lines)
     text = re.sub(r"[ ]{2,}", " ", text)
