@@ -4,7 +4,10 @@ A document writes "The Guanajuato Auto Cluster (CLAUGTO)" once and "CLAUGTO" fro
 question about "the Guanajuato auto cluster" shares no word with the sentence that answers it.
 ``definitions`` reads every "Long Form (ACRONYM)" in the corpus; ``expand`` lets a sentence that
 says the acronym count the long form's words, and one that spells the long form out count the
-acronym. Pure functions over text; the answerer uses them when scoring sentences (``quotes``).
+acronym. ``initials`` lists the acronyms any capitalised run of words could have ("FAA" for
+"Federal Aviation Administration"), so a question's acronym is not taken for a word the corpus
+lacks. Pure functions over text; the answerer uses them when scoring sentences (``quotes``) and
+when looking for unknown words (``question``).
 """
 
 from __future__ import annotations
@@ -101,3 +104,27 @@ def expand(tokens: set[str], aliases: Aliases) -> set[str]:
         elif words <= tokens:
             out.add(acronym)
     return out
+
+
+_CAPITALISED_RUN = re.compile(
+    r"(?:[A-Z][\w'-]+(?:\s+(?:of|for|and|de|del|la|the|on|in)\s+|\s+|-))+[A-Z][\w'-]+"
+)
+_RUN_CONNECTORS = frozenset("of for and de del la the on in".split())
+
+
+def initials(texts: Iterable[str]) -> frozenset[str]:
+    """Acronyms the texts spell out: the initials of every run of capitalised words, folded
+    ("Federal Aviation Administration" gives "faa"; connectors like "of" may or may not count)."""
+    out: set[str] = set()
+    for text in texts:
+        for match in _CAPITALISED_RUN.finditer(text):
+            words = re.findall(r"[\w']+", match.group(0))
+            for i in range(len(words)):
+                for j in range(i + 2, min(len(words), i + 8) + 1):
+                    run = words[i:j]
+                    if run[0] in _RUN_CONNECTORS or run[-1] in _RUN_CONNECTORS:
+                        continue
+                    caps = [w for w in run if w not in _RUN_CONNECTORS]
+                    out.add(fold("".join(w[0] for w in caps)))
+                    out.add(fold("".join(w[0] for w in run)))
+    return frozenset(out)

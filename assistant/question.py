@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from .acronyms import Aliases, relevant
+from .acronyms import Aliases, initials, relevant
 from .lexicon import GLOSSARY, expansions
 from .text import fold, singular, tokenize
 
@@ -181,7 +181,7 @@ def _unknown(
     "attendance") or sharing its first three quarters ("congress" / "congreso"): the question
     only inflected or spelled it differently; an acronym counts as present when one of the
     ``passages`` at hand spells it out ("FAA" for "Federal Aviation Administration": see
-    ``acronyms``, collected only when the question has an acronym left to check)."""
+    ``acronyms.initials``, collected only when the question has an acronym left to check)."""
     if vocab is None or is_foreign(question):
         return ()
     upper = {fold(w) for w in re.findall(r"\b[A-Z][A-Z0-9&]{1,7}\b", question)}
@@ -195,34 +195,10 @@ def _unknown(
             continue
         if len(term) >= 7 and vocab.has_prefix(term[: max(6, math.ceil(0.75 * len(term)))]):
             continue
-        if term in upper and term in (spelled := spelled or acronyms(passages)):
+        if term in upper and term in (spelled := spelled or initials(passages)):
             continue
         out.append(term)
     return tuple(out)
-
-
-_CAPITALISED_RUN = re.compile(
-    r"(?:[A-Z][\w'-]+(?:\s+(?:of|for|and|de|del|la|the|on|in)\s+|\s+|-))+[A-Z][\w'-]+"
-)
-_CONNECTORS = frozenset("of for and de del la the on in".split())
-
-
-def acronyms(texts: Iterable[str]) -> frozenset[str]:
-    """Acronyms the texts spell out: the initials of every run of capitalised words, folded
-    ("Federal Aviation Administration" gives "faa"; connectors like "of" may or may not count)."""
-    out: set[str] = set()
-    for text in texts:
-        for match in _CAPITALISED_RUN.finditer(text):
-            words = re.findall(r"[\w']+", match.group(0))
-            for i in range(len(words)):
-                for j in range(i + 2, min(len(words), i + 8) + 1):
-                    run = words[i:j]
-                    if run[0] in _CONNECTORS or run[-1] in _CONNECTORS:
-                        continue
-                    caps = [w for w in run if w not in _CONNECTORS]
-                    out.add(fold("".join(w[0] for w in caps)))
-                    out.add(fold("".join(w[0] for w in run)))
-    return frozenset(out)
 
 
 def named_unknowns(q: Question) -> tuple[str, ...]:

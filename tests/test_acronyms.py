@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.acronyms import definitions, expand, long_form, relevant
+from assistant.acronyms import definitions, expand, initials, long_form, relevant
 from assistant.question import analyse
 from assistant.quotes import candidates
 from assistant.text import tokenize
@@ -78,3 +78,10 @@ def test_a_sentence_naming_the_acronym_scores_for_the_long_form() -> None:
     assert aware.aliases and not plain.aliases
     assert candidates(plain, [chunk])[0].text == "Local hotels have 12 committees."
     assert candidates(aware, [chunk])[0].text == "CLUVOX has 6 committees."
+
+
+def test_acronyms_are_the_initials_of_capitalised_runs_with_or_without_connectors() -> None:
+
+    found = initials(["the National Council of Science and Technology met the Navy"])
+    assert {"ncst", "ncosat", "cst", "st"} <= found
+    assert "tmt" not in found and "tn" not in found  # lowercase words break a run

@@ -143,14 +143,6 @@ def test_topic_words_absent_from_the_corpus_are_unknown(question: str, missing: 
     assert missing in unknown_of(question)
 
 
-def test_acronyms_are_the_initials_of_capitalised_runs_with_or_without_connectors() -> None:
-    from assistant.question import acronyms
-
-    found = acronyms(["the National Council of Science and Technology met the Navy"])
-    assert {"ncst", "ncosat", "cst", "st"} <= found
-    assert "tmt" not in found and "tn" not in found  # lowercase words break a run
-
-
 def test_an_expansion_shares_the_group_of_the_word_it_stands_for() -> None:
     q = analyse("How many firms does the Baja California hub have?", idf)
     group = dict(zip(q.terms, q.groups, strict=True))
