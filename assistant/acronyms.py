@@ -18,7 +18,9 @@ from collections.abc import Iterable, Mapping
 from .text import fold, tokenize
 
 # "Long Form (ACRONYM)": an acronym has two capitals or more ("CLAUGTO", "mxTI", "OEMs", "R&D")
-_DEFINED = re.compile(r"([^()\n.:;!?]{3,160}?)\s*\(([\w@&.-]*[A-Z][\w@&.-]*[A-Z][\w@&.-]*)\)")
+_DEFINED = re.compile(r"\(([\w@&.-]*[A-Z][\w@&.-]*[A-Z][\w@&.-]*)\)")
+_CLAUSE_END = re.compile(r"[()\n.:;!?]")  # a long form does not reach back past these
+LOOK_BACK = 160  # characters before "(ACRONYM)" where its long form may be
 _WORD = re.compile(r"[^\W\d_][\w’'@&-]*")
 # words inside a long form that need not give the acronym a letter
 _CONNECTORS = frozenset("of for and de del la las los el y e en on in to".split())
@@ -70,8 +72,11 @@ def definitions(texts: Iterable[str]) -> dict[str, frozenset[str]]:
     out: dict[str, frozenset[str]] = {}
     for text in texts:
         for match in _DEFINED.finditer(text):
-            acronym = tokenize(match.group(2))
-            long = long_form(match.group(1), match.group(2))
+            before = text[max(0, match.start() - LOOK_BACK) : match.start()].rstrip()
+            ends = list(_CLAUSE_END.finditer(before))
+            before = before[ends[-1].end() :] if ends else before
+            acronym = tokenize(match.group(1))
+            long = long_form(before, match.group(1))
             if len(acronym) != 1 or long is None:
                 continue
             words = frozenset(tokenize(long)) - {acronym[0]}
