@@ -108,13 +108,14 @@ def adjoined(chosen: list[Candidate], hits: list[Hit]) -> list[Candidate]:
     out: list[Candidate] = []
     for c in chosen:
         for i, o in enumerate(out):
+            if o.hit != c.hit:
+                continue
             first, then = (o, c) if o.start <= c.start else (c, o)
             text, table = hits[c.hit].chunk.text, hits[c.hit].chunk.kind == "table"
-            gap = text[first.end : then.start]
+            gap = text[first.end : then.start].strip()
             # two windows of one extracted table a few lines apart: a row's label and its value
             # often land apart, and only the passage holding both can be checked
-            near = not gap.strip() or (table and len(gap.strip().splitlines()) <= TABLE_GAP)
-            if o.hit == c.hit and near:
+            if not gap or (table and len(gap.splitlines()) <= TABLE_GAP):
                 end = max(first.end, then.end)
                 out[i] = Candidate(c.hit, first.start, end, text[first.start : end],
                                    max(o.score, c.score), max(o.coverage, c.coverage),

@@ -260,12 +260,11 @@ class Assistant:
     def _answer_step(self, state: dict) -> Answer:
         started = time.perf_counter()
         drafting = self._draft(state)
-        while True:
-            try:
-                next(drafting)
-            except StopIteration as done:
-                draft, mode = done.value
-                break
+        try:
+            while True:
+                next(drafting)  # the text as produced; only the final draft is kept
+        except StopIteration as done:
+            draft, mode = done.value
         state["timings"]["answer"] = (time.perf_counter() - started) * 1000
         return self._finish(state, draft, mode)
 

@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal, Protocol
 
 from .acronyms import Aliases, initials, relevant
@@ -93,13 +94,13 @@ class Question:
                 heaviest[g] = max(heaviest.get(g, 0.0), w)
         return sum(heaviest.values())
 
-    @property
+    @cached_property
     def share(self) -> bool:
         """A number question that asks for a share ("what proportion ...?"): a percentage or a
         fraction answers it, a count does not."""
         return self.kind == "number" and bool(_SHARE_Q.search(fold(self.text)))
 
-    @property
+    @cached_property
     def duration(self) -> bool:
         """A "how long ...?" question: a span of time answers it, not any number."""
         return self.kind == "number" and "how long" in fold(self.text)

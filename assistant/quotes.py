@@ -141,6 +141,9 @@ class Candidate:
 
 def candidates(q: Question, hits: list[Hit]) -> list[Candidate]:
     out = []
+    # what a number question's answer looks like: "what share": a percentage; "how long": a span
+    # of time; otherwise any number
+    figure = HAS_SHARE if q.share else HAS_DURATION if q.duration else HAS_NUMBER
     for h, hit in enumerate(hits):
         # the innermost heading only: "3.2 Clusters in automotive, aerospace, ... and ICT" would
         # lend every chunk below it words it does not speak about
@@ -159,17 +162,16 @@ def candidates(q: Question, hits: list[Hit]) -> list[Candidate]:
             around, previous = context | previous, tokens
             if len(tokens) < 2:
                 continue
-            own, ctx = q.weight_of(tokens), q.weight_of(tokens | around)
-            own = (own + q.weight_of(said)) / 2
+            # an acronym's long form counts at half weight in the sentence's own words
+            own = (q.weight_of(tokens) + q.weight_of(said)) / 2
+            ctx = q.weight_of(tokens | around)
             score = 0.55 * own + 0.25 * ctx + 0.2 * chunk_cov + 0.06 / (1 + h)
             if q.kind == "name" and names_something_new(text, q):
                 score += 0.1  # "Which city ...?": a sentence naming something new
             elif q.kind == "list" and text.count(",") >= 2:
                 score += 0.08  # a list question: a sentence that lists
             if q.kind == "number":
-                # "what share": a percentage; "how long": a span of time
-                has = HAS_SHARE if q.share else HAS_DURATION if q.duration else HAS_NUMBER
-                score += 0.2 if has.search(strip_years(text)) else -0.25
+                score += 0.2 if figure.search(strip_years(text)) else -0.25
                 if q.counted and counts_asked(text, q):
                     score += 0.15  # a number followed by what the question counts
             elif q.kind == "date":

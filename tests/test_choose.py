@@ -67,7 +67,6 @@ def test_a_date_from_a_table_is_not_offered_as_a_second_source_for_a_date_in_pro
 
 
 def test_two_chosen_quotes_that_follow_each_other_in_a_chunk_become_one_citation() -> None:
-
     text = (
         "The plan is the state's ICT strategy. It has three goals: reach, skills and trade. Other."
     )
