@@ -45,7 +45,8 @@ from .text import tokenize
 from .types import Chunk, DocInfo
 
 log = logging.getLogger(__name__)
-CLEANER_VERSION = 9  # bump when cleaning or chunking rules change: forces a full rebuild
+# bump when cleaning, chunking or tokenizing rules change: forces a full rebuild
+CLEANER_VERSION = 10
 
 Progress = Callable[[int, int, str], None]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .text import fold
+from .text import USA, fold
 
 # Each group lists names of one place; a query that mentions one gets the others added.
 PLACE_GROUPS: tuple[tuple[str, ...], ...] = (
@@ -22,7 +22,7 @@ PLACE_GROUPS: tuple[tuple[str, ...], ...] = (
     ("san luis potosi", "san luis potosí", "slp"),
     ("michoacan", "michoacán"),
     ("yucatan", "yucatán", "merida"),
-    ("united states", "usa", "us", "estados unidos"),
+    ("united states", "usa", "estados unidos"),  # "US" in capitals reads "usa" (see expansions)
     ("european union", "eu", "union europea", "europaische union"),
 )
 
@@ -184,7 +184,7 @@ def expansions(query: str) -> list[tuple[str, str]]:
     """What to search for besides the query's own words, with what each stands for: other names
     of the places mentioned ("baja california" -> "tijuana mexicali") and English equivalents
     of Spanish or German words ("miembros" -> "members")."""
-    folded = fold(query)
+    folded = fold(USA.sub(" usa ", query))  # "US", not the pronoun "us"
     padded = f" {' '.join(_WORD.findall(folded))} "
     out: list[tuple[str, str]] = []
     for group in PLACE_GROUPS:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from .acronyms import expand
 from .chunk import LIST_ITEM_CHARS
+from .footnotes import URL
 from .index import doc_context
 from .question import Question
 from .spans import (
@@ -29,6 +30,16 @@ from .spans import (
 )
 from .text import sentence_spans, tokenize
 from .types import Hit
+
+# a web address, or the rest of one wrapped onto the next line ("ns/latin-america/euro-solar_en"):
+# its letters are not words the passage says
+_LINKS = re.compile(rf"{URL.pattern}|\S*/\S*/\S*", re.I)
+
+
+def _is_sentence(text: str) -> bool:
+    """Five words or more ending in a full stop: a sentence, not a heading, a byline or a label."""
+    return len(text.split()) >= 5 and text.rstrip(" \"'”’)").endswith((".", "!", "?"))
+
 
 WHOLE_TABLE = 800  # a table up to this long is quoted whole: its extracted columns are mangled
 TABLE_WINDOW = 8  # longer tables are quoted as windows of this many lines
@@ -149,14 +160,14 @@ def candidates(q: Question, hits: list[Hit]) -> list[Candidate]:
         # lend every chunk below it words it does not speak about
         leaf = hit.chunk.section.rsplit(" > ", 1)[-1]
         context = expand(set(tokenize(f"{doc_context(hit.doc)} {leaf}")), q.aliases)
-        chunk_tokens = expand(set(tokenize(hit.chunk.text)), q.aliases) | context
+        chunk_tokens = expand(set(tokenize(_LINKS.sub(" ", hit.chunk.text))), q.aliases) | context
         chunk_cov = q.weight_of(chunk_tokens)
         previous: set[str] = set()
         for start, end in quotable_spans(hit, extend=q.kind == "list"):
             text = hit.chunk.text[start:end]
             if text.rstrip().endswith("?"):
                 continue  # a question (an interviewer's "Q: ...?") is never an answer
-            said = set(tokenize(text))
+            said = set(tokenize(_LINKS.sub(" ", text)))
             tokens = expand(said, q.aliases)
             # the sentence before often names what this one calls "it" or "the city"
             around, previous = context | previous, tokens
@@ -176,8 +187,8 @@ def candidates(q: Question, hits: list[Hit]) -> list[Candidate]:
                     score += 0.15  # a number followed by what the question counts
             elif q.kind == "date":
                 score += 0.2 if DATE_SPAN.search(text) else -0.25
-            if len(tokens) < 5 and hit.chunk.kind != "table":
-                score -= 0.1
+            if len(tokens) < 5 and hit.chunk.kind != "table" and not _is_sentence(text):
+                score -= 0.1  # a heading, a byline or a label, not a sentence
             found = frozenset(tokens | context) & frozenset(q.terms)
             out.append(Candidate(h, start, end, text, score, max(ctx, 0.8 * chunk_cov), found))
-    return sorted(out, key=lambda c: (-c.score, c.hit, c.start))
+    return sorted(out, key=lambda c: (-c.score, c.hit, c.start, -c.end))

@@ -73,6 +73,7 @@ def stem(token: str) -> str:
 
 
 _ICT = re.compile(r"\b(?:IT|ICT|TI|TIC|TICs)\b")
+USA = re.compile(r"\bU\.?S\.?(?:A\.?)?(?![\w$])")
 
 
 def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
@@ -80,7 +81,7 @@ def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
 
     "IT", "ICT" and the Spanish "TI"/"TIC" (in capitals) become one token, "ict": folded to
     lower case, "IT" would otherwise be the stopword "it"."""
-    tokens = _TOKEN.findall(normalize_numbers(fold(_ICT.sub(" ict ", text))))
+    tokens = _TOKEN.findall(normalize_numbers(fold(USA.sub(" usa ", _ICT.sub(" ict ", text)))))
     if not keep_stopwords:
         tokens = [t for t in tokens if t not in STOPWORDS]
     return [stem(t) for t in tokens]

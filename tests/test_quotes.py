@@ -61,3 +61,28 @@ def test_a_sentence_about_something_else_is_not_joined() -> None:
     hits = [make_hit(1, text)]
     draft = answer("Which city is becoming the shoe capital?", hits, 0.3)
     assert all("Tourism" not in c.quote for c in draft.citations), draft.citations
+
+
+def test_the_words_of_a_web_address_are_not_words_the_passage_says() -> None:
+    text = "Funding portal:\nhttp://example.org/solar-energy/scheme-funds\nns/solar/energy_en"
+    hits = [make_hit(1, text), make_hit(2, "The SOLAR scheme pays for panels on rooftops.")]
+    draft = answer("Which scheme funds solar energy?", hits, 0.3)
+    assert draft.citations[0].quote.startswith("The SOLAR scheme"), draft.citations
+
+
+def test_a_short_sentence_is_read_as_a_sentence_and_a_byline_is_not() -> None:
+    # four distinct words, but a whole sentence: it answers as well as a longer one
+    hits = [
+        make_hit(1, "In Chile, we have a very interesting alliance with a network of clusters."),
+        make_hit(2, "We have an alliance with Pro Peru, a cluster in Peru."),
+        make_hit(3, "Ana Ruiz - Peru\nAlliance Cluster"),
+    ]
+    draft = answer("Which Peruvian cluster has an alliance with the council?", hits, 0.3)
+    assert draft.citations[0].quote.startswith("We have an alliance with Pro Peru"), draft.text
+
+
+def test_of_two_quotes_that_score_alike_the_one_that_goes_on_is_preferred() -> None:
+    text = "Another fair we join is EXPOTEC. This is a yearly fair run by the chamber."
+    hits = [make_hit(1, text)]
+    draft = answer("How often is the EXPOTEC fair held?", hits, 0.3)
+    assert "yearly" in draft.citations[0].quote, draft.citations

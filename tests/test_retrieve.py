@@ -205,5 +205,7 @@ def test_expansions_say_which_word_each_addition_stands_for() -> None:
     assert dict(expansions("¿Cuántos miembros?"))["miembros"] == "members"
     assert dict(expansions("Which firms export?"))["firms"] == "companies"  # a synonym
     assert expansions("Which zebras graze?") == []
+    assert dict(expansions("Which US firms export?"))["usa"] == "united states estados unidos"
+    assert expansions("Can you tell us which zebras graze?") == []  # the pronoun
     assert expand_query("Nuevo León zebras") == "monterrey"
     assert expand_query("Monterrey zebras") == "nuevo leon"  # "Nuevo León" folded only once

@@ -134,6 +134,14 @@ def test_tokenize_folds_and_drops_stopwords() -> None:
     assert tokenize("2.4% of GDP") == ["2.4", "gdp"]
 
 
+def test_the_us_in_capitals_is_the_country_not_the_pronoun() -> None:
+    for text in ("partners in the US", "the U.S. market", "the USA"):
+        assert "usa" in tokenize(text), text
+    assert tokenize("tell us more") == ["tell"]
+    assert "usa" not in tokenize("US$ 5 billion")  # a currency, not the country
+    assert tokenize("USB ports") == ["usb", "port"]
+
+
 @pytest.mark.parametrize(
     ("word", "token"),
     [
