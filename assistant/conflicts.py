@@ -10,7 +10,7 @@ import re
 
 from .question import Question
 from .quotes import Candidate
-from .spans import NUM_SPAN, direct_answer, head_words, is_year, number_end, trim_span
+from .spans import NUM_SPAN, counted_by, direct_answer, is_year, trim_span
 from .text import tokenize
 from .types import Hit
 
@@ -44,7 +44,7 @@ def conflicting(
         if not set(q.counted) <= set(tokenize(c.text)):
             continue  # must count the very thing asked about ("IT clusters", not "clusters")
         spans = [m for m in NUM_SPAN.finditer(c.text) if not is_year(m)]
-        spans = [m for m in spans if head_words(c.text, number_end(m)) & asked]
+        spans = [m for m in spans if counted_by(c.text, m) & asked]
         if not spans:
             continue
         span = trim_span(spans[0].group(0))

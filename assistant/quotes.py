@@ -51,7 +51,7 @@ _ANAPHOR = re.compile(
     r"council|event|company|companies|programme|program|organi[sz]ation|sector|region|country|"
     r"association|agency|plan|law|initiative|hub|centre|center|group|institute|chamber))\b"
 )
-_DEFINITE = re.compile(r"(?:The|These|This|Those|Its|Their)\s+([\w-]+)")
+_DEFINITE = re.compile(r"(?:The|These|This|Those|Its|Their)\s+([\w-]+(?:\s+[\w-]+)?)")
 
 
 def _continues(text: str, sentence: tuple[int, int], following: tuple[int, int]) -> bool:

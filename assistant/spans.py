@@ -73,9 +73,7 @@ def names_something_new(text: str, q: Question) -> bool:
 
 def counts_asked(text: str, q: Question) -> bool:
     wanted = set(q.counted)
-    return any(
-        head_words(text, number_end(m)) & wanted for m in NUM_SPAN.finditer(text) if not is_year(m)
-    )
+    return any(counted_by(text, m) & wanted for m in NUM_SPAN.finditer(text) if not is_year(m))
 
 
 _NOT_A_QUANTITY = re.compile(
@@ -92,14 +90,27 @@ def strip_years(text: str) -> str:
 def head_words(text: str, end: int, names: frozenset[str] = frozenset()) -> set[str]:
     """The first content words after a number: what it counts ("24 of the clusters").
 
-    They stop at the next number: in "45 members and 12 committees", 45 counts members only;
+    They stop at the next number: in "45 members and 12 committees", 45 counts members only
     unless that number is part of a name the question uses (``names``: "70 Tier 1 members")."""
     head: set[str] = set()
-    for token in tokenize(text[end : end + 60])[:3]:
+    # nor past a semicolon: "hydropower, 13,030 MW; wind energy, 8,922 MW" lists label, number
+    for token in tokenize(text[end : end + 60].split(";", 1)[0])[:3]:
         if token[0].isdigit() and token not in names:
             break
         head.add(token)
     return head
+
+
+# an item of a list that names its figure first: "...: hydropower, 13,030 MW; wind energy, 8,922 MW"
+_LABEL_FIRST = re.compile(r"[;:]\s*([^;:,\d]{1,40}),\s*$")
+
+
+def counted_by(text: str, span: re.Match[str], names: frozenset[str] = frozenset()) -> set[str]:
+    """What a number counts: the words after it (``head_words``), or the label before it in a
+    list of "label, figure" items."""
+    label = _LABEL_FIRST.search(text, max(0, span.start() - 60), number_start(span))
+    before = set(tokenize(label.group(1))) if label else set()
+    return head_words(text, number_end(span), names) | before
 
 
 def number_end(span: re.Match[str]) -> int:
@@ -151,7 +162,7 @@ def _best_span(q: Question, sentence: str, spans: list[re.Match[str]]) -> re.Mat
     asked, wanted = set(q.terms), set(q.counted)
 
     def key(span: re.Match[str]) -> tuple[int, int, float, int]:
-        head = head_words(sentence, number_end(span), frozenset(wanted))
+        head = counted_by(sentence, span, frozenset(wanted))
         near = -_nearby_weight(q, sentence, span)
         return (-len(head & wanted), 0 if head & asked else 1, near, span.start())
 

@@ -75,6 +75,12 @@ def test_the_counted_number_is_chosen_not_the_first_one() -> None:
     assert direct_answer(q, sentence) == "16 education institutes"
 
 
+def test_in_a_list_of_label_figure_items_the_figure_goes_with_the_label_before_it() -> None:
+    q = analyse("How much wind capacity will the plan install?", lambda t: 1.0)
+    sentence = "Targets include: hydropower, 13,030 MW; wind energy, 8,922 MW; solar, 627 MW."
+    assert direct_answer(q, sentence) == "8,922 MW"
+
+
 def test_years_are_not_taken_as_counts() -> None:
     q = analyse("How many members does the cluster have?", lambda t: 1.0)
     assert direct_answer(q, "In 2019 the cluster had 119 members.") == "119 members"

@@ -47,6 +47,7 @@ def test_a_list_spelled_out_in_ordinal_sentences_is_quoted_whole() -> None:
     [
         "Leon is becoming the shoe capital. The city is home to firms such as Flexi and Andrea.",
         "The hub has five shoe firms. The firms include Flexi and Andrea.",
+        "The hub plans to count shoe firms. The exact firms include Flexi and Andrea.",
     ],
 )
 def test_a_sentence_is_quoted_with_the_next_one_when_it_goes_on_about_it(text: str) -> None:
