@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .choose import adjoined, choose, tables_first
+from .choose import adjoined, choose, list_run, tables_first
 from .conflicts import conflicting
 from .index import doc_context
 from .question import Question, named_unknowns
@@ -202,7 +202,8 @@ def extractive(
         for c, _ in figures:
             draft.sentences.append((_readable(c, hits), (book.cite(c),)))
     else:
-        chosen = adjoined(choose(q, ranked, limit + (1 if q.kind == "list" else 0), tables), hits)
+        chosen = choose(q, ranked, limit + (1 if q.kind == "list" else 0), tables)
+        chosen = adjoined(list_run(q, chosen, ranked, hits), hits)
         short = direct_answer(q, best.text)
         if short:  # cited with the quote that holds the best sentence (joined or not)
             lead = next(c for c in chosen if c.hit == best.hit and c.start <= best.start < c.end)

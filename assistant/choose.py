@@ -99,6 +99,32 @@ def choose(
     return chosen
 
 
+LIST_RUN = 0.7  # a sentence next to a list answer, scoring this share of the best, goes on listing
+
+
+def list_run(q: Question, chosen: list[Candidate], ranked: list[Candidate],
+             hits: list[Hit]) -> list[Candidate]:  # fmt: skip
+    """For a list question, ``chosen`` with the sentences right before or after the best one
+    that answer nearly as well: prose often lists one item a sentence ("We have an alliance in
+    Peru. In Colombia, we have ... We have a relationship in Costa Rica ...")."""
+    if q.kind != "list" or hits[chosen[0].hit].chunk.kind == "table":
+        return chosen
+    best, text = chosen[0], hits[chosen[0].hit].chunk.text
+    start, end, run = best.start, best.end, [best]
+    grown = True
+    while grown:
+        grown = False
+        for c in ranked:
+            if c.hit != best.hit or c.score < LIST_RUN * best.score or c in run:
+                continue
+            if (c.end <= start and not text[c.end : start].strip()) or (
+                c.start >= end and not text[end : c.start].strip()
+            ):
+                run.append(c)
+                start, end, grown = min(start, c.start), max(end, c.end), True
+    return [*run, *(c for c in chosen[1:] if c not in run)]
+
+
 TABLE_GAP = 8  # table windows at most this many lines apart are quoted as one passage
 
 

@@ -141,3 +141,17 @@ def test_a_question_about_a_table_gets_no_second_source_from_another_table() -> 
     ]
     draft = answer("Which port does the annex list for Colima?", hits, 0.3)
     assert [c.doc for c in draft.citations] == ["doc1.txt"], draft.text
+
+
+def test_a_list_told_one_item_a_sentence_is_quoted_as_one_passage() -> None:
+    text = (
+        "We work with partners abroad. We have an alliance with Pro Lima, a cluster in Peru. "
+        "In Chile, we have a close alliance with a network of clusters. We have a relationship "
+        "with a cluster in Panama and others in Canada. Our members export software too."
+    )
+    hits = [make_hit(1, text)]
+    draft = answer("In which countries does the council have cluster alliances?", hits, 0.3)
+    assert len(draft.citations) == 1, draft.text
+    quote = draft.citations[0].quote
+    assert all(country in quote for country in ("Peru", "Chile", "Panama")), quote
+    assert "export" not in quote and "partners abroad" not in quote, quote
