@@ -2,8 +2,9 @@
 
 ``choose`` takes the best sentence, then only sentences that carry evidence it lacks: another
 part of a multi-part question, or one more source that answers nearly as well (where documents
-disagree, the reader sees both). ``adjoined`` joins chosen quotes that follow each other in a
-chunk into one citation. Pure functions over ``quotes.Candidate``; composing the answer is
+disagree, the reader sees both). ``list_run`` adds, for a list question, the sentences right
+next to the best one that go on listing. ``adjoined`` joins chosen quotes that follow each other
+in a chunk into one citation. Pure functions over ``quotes.Candidate``; composing the answer is
 ``answer.py``'s job.
 """
 
