@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 
 from .question import Question
-from .quotes import Candidate
+from .quotes import Candidate, is_fragment
 from .spans import counts_asked, direct_answer
 from .text import tokenize
 from .types import Hit
@@ -68,6 +68,8 @@ def choose(
         if tabular and tables.get(c.hit) != tables[best.hit]:
             continue  # asked about a table and answered from one: prose or another table adds
             # no evidence (a table is known by its section)
+        if c.hit not in tables and is_fragment(c.text):
+            continue  # a heading or a byline carries no evidence of its own
         if q.kind in ("number", "date", "name") and not direct_answer(q, c.text):
             continue  # for a figure, a date or a name, a sentence without one adds no evidence
         # only a sentence that brings in a part of the question the others lack is worth citing:

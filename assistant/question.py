@@ -48,7 +48,10 @@ _NAME_Q = re.compile(
 )
 _LIST_Q = re.compile(
     r"\b(which|what) (are|were) (the )?|\b(list|name)( the| all)? |\bwhat (\w+ ){0,2}(include|"
-    r"includes|are included)|\bwhich \w+s\b|\bcuales\b|\bwelche\b"
+    r"includes|are included)|\bcuales\b|\bwelche\b"
+    # "what committees ...?", "which of the state's sectors ...?": a plural asked for
+    r"|\b(?:which|what) (?:of (?:the |its |their )?(?:[\w'-]+ ){0,2})?(?!(?:is|was|does|has)\b)"
+    r"\w+s\b(?<!ss)"
 )
 # Words that frame a question but say nothing about its topic.
 FRAME = frozenset(
@@ -232,20 +235,39 @@ def analyse(
     if foreign:
         own = [t for t in own if t not in _GLOSSARY]
     groups = {t: i for i, t in enumerate(own)}
+    # "the Jalisco IT cluster (IJALTI)": the acronym names what the words before it name
+    for m in re.finditer(r"([\w'-]+)\s*\(([A-Z][\w&@-]{1,11})\)", question):
+        named, acronym = tokenize(m.group(1)), tokenize(m.group(2))
+        if named and acronym and named[-1] in groups and acronym[0] in groups:
+            groups[acronym[0]] = groups[named[-1]]
     for n, (source, words) in enumerate(expansions(question), start=len(own)):
         group = next((groups[t] for t in tokenize(source) if t in groups), n)
         for t in tokenize(words):
             if t not in FRAME:
                 groups.setdefault(t, group)
+    for t in own:  # the corpus's own misspellings ("pilars" for "pillars")
+        for v in spellings(t, vocab):
+            groups.setdefault(v, groups[t])
     extra = [t for t in groups if t not in own]
     floor = min((idf(t) for t in own + extra), default=1.0)
     weights = [floor * 0.5 if foreign and idf(t) > 5 * floor else idf(t) for t in own]
-    weights += [(1.0 if foreign else 0.5) * idf(t) for t in extra]
+    same = {v: w for t, w in zip(own, weights, strict=True) for v in spellings(t, vocab)}
+    weights += [same.get(t) or (1.0 if foreign else 0.5) * idf(t) for t in extra]
     return Question(
         question, answer_kind(question), tuple(own + extra), tuple(weights), counted(question),
         _unknown(own, question, vocab, passages), tuple(groups[t] for t in own + extra),
         relevant(aliases or {}, own + extra),
     )  # fmt: skip
+
+
+def spellings(term: str, vocab: Vocabulary | None) -> list[str]:
+    """Other spellings of a word of six letters or more that the corpus uses, a doubled letter
+    written once or a single one written twice ("pillar": "pilar"; "comitee": "committee")."""
+    if vocab is None or len(term) < 6 or not term.isalpha():
+        return []
+    once = {term[:i] + term[i + 1 :] for i in range(1, len(term)) if term[i] == term[i - 1]}
+    twice = {term[: i + 1] + term[i:] for i in range(len(term)) if term[i] != term[i - 1 : i]}
+    return sorted(v for v in once | twice - {term} if vocab.doc_freq(v) > 0)
 
 
 _COUNTED = re.compile(

@@ -36,9 +36,15 @@ from .types import Hit
 _LINKS = re.compile(rf"{URL.pattern}|\S*/\S*/\S*", re.I)
 
 
-def _is_sentence(text: str) -> bool:
+def is_sentence(text: str) -> bool:
     """Five words or more ending in a full stop: a sentence, not a heading, a byline or a label."""
     return len(text.split()) >= 5 and text.rstrip(" \"'”’)").endswith((".", "!", "?"))
+
+
+def is_fragment(text: str) -> bool:
+    """A heading, a byline or a label ("Selene Diez - CLUTIG President"): few words, no
+    sentence."""
+    return len(set(tokenize(text))) < 5 and not is_sentence(text)
 
 
 WHOLE_TABLE = 800  # a table up to this long is quoted whole: its extracted columns are mangled
@@ -187,7 +193,7 @@ def candidates(q: Question, hits: list[Hit]) -> list[Candidate]:
                     score += 0.15  # a number followed by what the question counts
             elif q.kind == "date":
                 score += 0.2 if DATE_SPAN.search(text) else -0.25
-            if len(tokens) < 5 and hit.chunk.kind != "table" and not _is_sentence(text):
+            if len(tokens) < 5 and hit.chunk.kind != "table" and not is_sentence(text):
                 score -= 0.1  # a heading, a byline or a label, not a sentence
             found = frozenset(tokens | context) & frozenset(q.terms)
             out.append(Candidate(h, start, end, text, score, max(ctx, 0.8 * chunk_cov), found))

@@ -155,3 +155,13 @@ def test_a_list_told_one_item_a_sentence_is_quoted_as_one_passage() -> None:
     quote = draft.citations[0].quote
     assert all(country in quote for country in ("Peru", "Chile", "Panama")), quote
     assert "export" not in quote and "partners abroad" not in quote, quote
+
+
+def test_a_byline_is_never_cited_beside_the_answer() -> None:
+    hits = [
+        make_hit(1, "The region has eight strategic sectors, which include cars, planes and food."),
+        make_hit(2, "Ana Ruiz - ALPHA\nPresident", doc="b.txt"),
+    ]
+    draft = answer("Which strategic sectors does the ALPHA president name?", hits, 0.3)
+    assert draft.citations[0].quote.startswith("The region has eight"), draft.text
+    assert [c.doc for c in draft.citations] == ["doc1.txt"], draft.text

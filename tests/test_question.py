@@ -50,6 +50,11 @@ def idf(term: str) -> float:
         ("What are the committees of the cluster?", "list"),
         ("Which sectors are included?", "list"),
         ("Describe the cluster.", "other"),
+        ("What committees does the cluster run?", "list"),
+        ("Which of the state's strategic sectors does the report name?", "list"),
+        ("What business does the cluster do?", "other"),
+        ("What does the cluster do?", "other"),
+        ("Which is the largest cluster?", "other"),
     ],
 )
 def test_answer_kind(question: str, kind: str) -> None:
@@ -160,3 +165,22 @@ def test_weight_beyond_counts_each_new_group_once_by_its_heaviest_term() -> None
     assert q.weight_beyond({"tijuana", "hub"}, set()) == 4.0
     ungrouped = Question("q", "other", ("a", "b"), (1.0, 2.0))
     assert ungrouped.group_of({"b"}) == {1}
+
+
+def test_the_corpus_s_own_misspelling_of_a_word_counts_as_the_word() -> None:
+    vocab = BM25.build([tokenize("The cluster rests on nine main pilars and a strong commitee.")])
+    q = analyse(
+        "What pillars does the committee of the cluster rest on?",
+        idf_from_df(vocab.doc_freq, 1), vocab,
+    )  # fmt: skip
+    group = dict(zip(q.terms, q.groups, strict=True))
+    weight = dict(zip(q.terms, q.weights, strict=True))
+    for word, typo in (("pillar", "pilar"), ("committe", "commite")):
+        assert group[typo] == group[word] and weight[typo] == weight[word], q
+    assert "strong" not in q.terms  # only spellings of the question's own words
+
+
+def test_an_acronym_in_brackets_names_what_the_words_before_it_name() -> None:
+    q = analyse("What pillars is the Jalisco IT cluster (IJALTI) built on?", idf)
+    group = dict(zip(q.terms, q.groups, strict=True))
+    assert group["ijalti"] == group["cluster"] != group["pillar"]
