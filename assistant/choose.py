@@ -43,6 +43,9 @@ def tables_first(
     return [table, *(c for c in ranked if c is not table)]
 
 
+NEW_NAME, NEW_WORDS = 0.15, 0.2  # the share of the question's weight an extra part must add
+
+
 def choose(
     q: Question, ranked: list[Candidate], limit: int, tables: Mapping[int, str] | None = None
 ) -> list[Candidate]:
@@ -80,14 +83,18 @@ def choose(
         about = anchor is None or anchor in c.found or c.hit in tables
         # a figure for a "how many" question must count the thing asked about
         counts = not q.counted or counts_asked(c.text, q)
-        if about and counts and new_weight > 0.15 * total and c.score >= 0.6 * best.score:
+        # a name the others lack is a part of its own ("X's aerospace cluster and its IT cluster
+        # IT@BAJA"); a common word must weigh more to be one
+        named = bool(q.group_of(c.found & names) - covered)
+        part = (NEW_NAME if named else NEW_WORDS) * total
+        if about and counts and new_weight > part and c.score >= 0.6 * best.score:
             chosen.append(c)
             covered |= q.group_of(c.found)
         elif (
             not second
             and about
             and c.hit != best.hit
-            and c.score >= 0.85 * best.score
+            and c.score >= 0.9 * best.score
             # a figure or date: about the same thing, and not from a table unless the best is
             # one (an extracted table's numbers are not reliably tied to their labels)
             and (q.kind not in ("number", "date", "name") or q.group_of(c.found) >= covered_by_best)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from assistant.choose import adjoined
+from assistant.choose import adjoined, choose
+from assistant.question import Question
 from assistant.quotes import Candidate
 from assistant.types import Hit
 from tests.drafts import answer, make_hit, table_hit
@@ -165,3 +166,29 @@ def test_a_byline_is_never_cited_beside_the_answer() -> None:
     draft = answer("Which strategic sectors does the ALPHA president name?", hits, 0.3)
     assert draft.citations[0].quote.startswith("The region has eight"), draft.text
     assert [c.doc for c in draft.citations] == ["doc1.txt"], draft.text
+
+
+def _extra(q_text: str, extra_text: str, extra_found: set[str]) -> list[str]:
+    """What ``choose`` cites given a best sentence that matches "cluster", "baja" and "job", and
+    one more sentence of the same passage scoring 0.9 of it."""
+    terms = ("cluster", "baja", "job", "ict", "beta", "verifi")
+    q = Question(q_text, "other", terms, (3.0, 2.0, 1.0, 1.0, 1.7, 1.7))
+    best = Candidate(0, 0, 40, "The Baja cluster represents many jobs here.", 1.0, 0.5,
+                     frozenset({"cluster", "baja", "job"}))  # fmt: skip
+    other = Candidate(0, 50, 90, extra_text, 0.9, 0.5, frozenset(extra_found))
+    return [c.text for c in choose(q, [best, other], 3)]
+
+
+def test_a_name_the_best_sentence_lacks_is_a_part_of_its_own_a_common_word_must_weigh_more() -> (
+    None
+):
+    # "BETA" weighs 16% of the question: a name, so the sentence naming it is cited too
+    named = _extra("How many jobs do the Baja cluster and its cluster BETA have?",
+                   "BETA, another cluster of Baja, has its own jobs too.",
+                   {"cluster", "baja", "beta", "job"})  # fmt: skip
+    assert len(named) == 2, named
+    # "verified" weighs as much, but is a common word: not a part of the question of its own
+    common = _extra("How many verified jobs does the Baja cluster have?",
+                    "Its members have their jobs verified by third parties.",
+                    {"cluster", "baja", "job", "verifi"})  # fmt: skip
+    assert len(common) == 1, common
