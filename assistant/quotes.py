@@ -197,4 +197,7 @@ def candidates(q: Question, hits: list[Hit]) -> list[Candidate]:
                 score -= 0.1  # a heading, a byline or a label, not a sentence
             found = frozenset(tokens | context) & frozenset(q.terms)
             out.append(Candidate(h, start, end, text, score, max(ctx, 0.8 * chunk_cov), found))
-    return sorted(out, key=lambda c: (-c.score, c.hit, c.start, -c.end))
+    # on a tie, an open question takes the quote that goes on (it may say "yearly" for "how
+    # often"); a figure or a date, the sentence that holds it, without the one after
+    longer = -1 if q.kind not in ("number", "date") else 1
+    return sorted(out, key=lambda c: (-c.score, c.hit, c.start, longer * c.end))

@@ -87,3 +87,10 @@ def test_of_two_quotes_that_score_alike_the_one_that_goes_on_is_preferred() -> N
     hits = [make_hit(1, text)]
     draft = answer("How often is the EXPOTEC fair held?", hits, 0.3)
     assert "yearly" in draft.citations[0].quote, draft.citations
+
+
+def test_a_date_is_quoted_with_its_sentence_alone_when_the_next_adds_nothing_asked() -> None:
+    text = "The fair started in 2012 in the capital. The fair has 90 members and five committees."
+    draft = answer("When did the fair start?", [make_hit(1, text)], 0.3)
+    assert draft.sentences[0][0] == "2012", draft.text
+    assert draft.citations[0].quote == "The fair started in 2012 in the capital.", draft.citations
