@@ -127,6 +127,8 @@ def answer_kind(question: str) -> Kind:
     return "other"
 
 
+_DATE_WORDS = frozenset(tokenize("date dates day year fecha datum"))
+
 _FOREIGN = frozenset(
     """que qué cual cuál cuales cuántos cuántas cuantos cuantas quien quién donde dónde cuando
     cuándo como cómo tiene tienen del los las una segun según el la en hay se es son por para
@@ -160,7 +162,8 @@ _PARAPHRASE = frozenset(
     brought bought sought thought told found led left lent met paid put sent spent stood taken
     known shown seen written become became come came arise arose
     page pages piece reader readers text source sources author writer website site publication
-    piece post blog section chapter paragraph size down up answer""".split()
+    piece post blog section chapter paragraph size down up answer publish published author
+    authors journalist wrote interviewer""".split()
 )
 _PARAPHRASE_STEMS = frozenset(tokenize(" ".join(_PARAPHRASE), keep_stopwords=True))
 
@@ -231,7 +234,10 @@ def analyse(
     equivalents, and words unknown to the corpus weigh little: they are likely untranslated
     vocabulary, not the missing topic that would justify abstaining."""
     foreign = is_foreign(question)
-    own = [t for t in dict.fromkeys(tokenize(question)) if t not in FRAME]
+    kind = answer_kind(question)
+    # "on which dates ...?": the word for what is asked is not what the answer says
+    asked = _DATE_WORDS if kind == "date" else frozenset()
+    own = [t for t in dict.fromkeys(tokenize(question)) if t not in FRAME | asked]
     if foreign:
         own = [t for t in own if t not in _GLOSSARY]
     groups = {t: i for i, t in enumerate(own)}
@@ -254,7 +260,7 @@ def analyse(
     same = {v: w for t, w in zip(own, weights, strict=True) for v in spellings(t, vocab)}
     weights += [same.get(t) or (1.0 if foreign else 0.5) * idf(t) for t in extra]
     return Question(
-        question, answer_kind(question), tuple(own + extra), tuple(weights), counted(question),
+        question, kind, tuple(own + extra), tuple(weights), counted(question),
         _unknown(own, question, vocab, passages), tuple(groups[t] for t in own + extra),
         relevant(aliases or {}, own + extra),
     )  # fmt: skip

@@ -47,6 +47,13 @@ def is_fragment(text: str) -> bool:
     return len(set(tokenize(text))) < 5 and not is_sentence(text)
 
 
+# a byline ("By Jan Hogewoning | Journalist - Wed, 01/13/2021") answers who wrote or conducted
+# an article or an interview, and when it was published, without saying so
+BYLINE = re.compile(r"\bBy\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)+\s*[|,-]")
+BYLINE_SAYS = frozenset(
+    tokenize("author writer wrote written journalist published publication interview conducted")
+)
+
 WHOLE_TABLE = 800  # a table up to this long is quoted whole: its extracted columns are mangled
 TABLE_WINDOW = 8  # longer tables are quoted as windows of this many lines
 
@@ -174,6 +181,8 @@ def candidates(q: Question, hits: list[Hit]) -> list[Candidate]:
             if text.rstrip().endswith("?"):
                 continue  # a question (an interviewer's "Q: ...?") is never an answer
             said = set(tokenize(_LINKS.sub(" ", text)))
+            if BYLINE.search(text):
+                said |= BYLINE_SAYS  # "By Jan Hogewoning | ... 01/13/2021": who wrote it, when
             tokens = expand(said, q.aliases)
             # the sentence before often names what this one calls "it" or "the city"
             around, previous = context | previous, tokens

@@ -139,7 +139,10 @@ _STOP = frozenset("which that who whose where when while including between".spli
 
 def trim_span(span: str) -> str:
     words = span.strip().rstrip(",.;:").split()
-    while len(words) > 1 and (words[-1].endswith(("ing", "ed")) or words[-1].lower() in _STOP):
+    while len(words) > 1 and (
+        (words[-1].endswith(("ing", "ed")) and not words[-1][:1].isupper())  # not "Hogewoning"
+        or words[-1].lower() in _STOP
+    ):
         words.pop()
     return " ".join(words).rstrip(",.;:")
 

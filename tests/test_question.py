@@ -184,3 +184,9 @@ def test_an_acronym_in_brackets_names_what_the_words_before_it_name() -> None:
     q = analyse("What pillars is the Jalisco IT cluster (IJALTI) built on?", idf)
     group = dict(zip(q.terms, q.groups, strict=True))
     assert group["ijalti"] == group["cluster"] != group["pillar"]
+
+
+def test_the_word_for_a_date_is_not_a_term_of_a_date_question() -> None:
+    # "keeps up to date" says nothing of when something was published
+    assert "date" not in analyse("On which dates were the interviews published?", idf).terms
+    assert "date" in analyse("Which cluster keeps its members up to date?", idf).terms

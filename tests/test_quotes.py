@@ -94,3 +94,16 @@ def test_a_date_is_quoted_with_its_sentence_alone_when_the_next_adds_nothing_ask
     draft = answer("When did the fair start?", [make_hit(1, text)], 0.3)
     assert draft.sentences[0][0] == "2012", draft.text
     assert draft.citations[0].quote == "The fair started in 2012 in the capital.", draft.citations
+
+
+def test_a_byline_answers_who_wrote_an_article_and_when_it_was_published() -> None:
+    text = (
+        "Growing the software hub\n\nBy Ana Gerning | Journalist - Mon, 03/08/2021 - 10:15\n\n"
+        "The hub keeps up to date with new standards and hosts a yearly fair for its members."
+    )
+    hits = [make_hit(1, text)]
+    who = answer("Who wrote the article about the software hub?", hits, 0.1)
+    assert who.sentences[0][0] == "Ana Gerning", who.text
+    when = answer("On what date was the article about the software hub published?", hits, 0.1)
+    assert when.sentences[0][0] == "03/08/2021", when.text
+    assert when.citations[0].quote.startswith("By Ana Gerning"), when.citations
