@@ -201,7 +201,9 @@ class Assistant:
         parts = split_parts(state["query"])
         passages = [hit.chunk.text for hit in state["hits"]]
         bm25 = self._index.bm25
-        questions = [analyse(p, self._idf, bm25, passages, self._aliases) for p in parts]
+        # a follow-up rewritten with the conversation's subject: what the user typed is asked
+        asked = state["question"] if state["query"] != state["question"] else None
+        questions = [analyse(p, self._idf, bm25, passages, self._aliases, asked) for p in parts]
         if len(questions) > 1:
             return extractive_parts(questions, state["hits"], self.settings.abstain_threshold)
         return extractive(questions[0], state["hits"], self.settings.abstain_threshold)

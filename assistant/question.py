@@ -227,6 +227,7 @@ def analyse(
     vocab: Vocabulary | None = None,
     passages: Sequence[str] = (),
     aliases: Mapping[str, frozenset[str]] | None = None,
+    asked: str | None = None,
 ) -> Question:
     """Key terms of the question (and of its lexicon expansion, at half weight).
 
@@ -236,8 +237,8 @@ def analyse(
     foreign = is_foreign(question)
     kind = answer_kind(question)
     # "on which dates ...?": the word for what is asked is not what the answer says
-    asked = _DATE_WORDS if kind == "date" else frozenset()
-    own = [t for t in dict.fromkeys(tokenize(question)) if t not in FRAME | asked]
+    named_kind = _DATE_WORDS if kind == "date" else frozenset()
+    own = [t for t in dict.fromkeys(tokenize(question)) if t not in FRAME | named_kind]
     if foreign:
         own = [t for t in own if t not in _GLOSSARY]
     groups = {t: i for i, t in enumerate(own)}
@@ -257,6 +258,9 @@ def analyse(
     extra = [t for t in groups if t not in own]
     floor = min((idf(t) for t in own + extra), default=1.0)
     weights = [floor * 0.5 if foreign and idf(t) > 5 * floor else idf(t) for t in own]
+    if asked is not None:  # a follow-up: the subject carried over from the conversation is
+        said = set(tokenize(asked))  # context; the words the user typed are what is asked
+        weights = [w if t in said else 0.5 * w for t, w in zip(own, weights, strict=True)]
     same = {v: w for t, w in zip(own, weights, strict=True) for v in spellings(t, vocab)}
     weights += [same.get(t) or (1.0 if foreign else 0.5) * idf(t) for t in extra]
     return Question(

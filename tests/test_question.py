@@ -190,3 +190,13 @@ def test_the_word_for_a_date_is_not_a_term_of_a_date_question() -> None:
     # "keeps up to date" says nothing of when something was published
     assert "date" not in analyse("On which dates were the interviews published?", idf).terms
     assert "date" in analyse("Which cluster keeps its members up to date?", idf).terms
+
+
+def test_a_follow_up_weighs_the_subject_carried_from_the_conversation_at_half() -> None:
+    query = "Which US locations does CLAUGTO have ties with?"  # rewritten from "his council"
+    plain = analyse(query, idf)
+    follow_up = analyse(query, idf, asked="Which US locations does his council have ties with?")
+    weight = dict(zip(follow_up.terms, follow_up.weights, strict=True))
+    before = dict(zip(plain.terms, plain.weights, strict=True))
+    assert weight["claugto"] == pytest.approx(before["claugto"] / 2)
+    assert weight["locat"] == before["locat"] and weight["usa"] == before["usa"]
