@@ -258,9 +258,11 @@ def analyse(
     extra = [t for t in groups if t not in own]
     floor = min((idf(t) for t in own + extra), default=1.0)
     weights = [floor * 0.5 if foreign and idf(t) > 5 * floor else idf(t) for t in own]
-    if asked is not None:  # a follow-up: the subject carried over from the conversation is
-        said = set(tokenize(asked))  # context; the words the user typed are what is asked
-        weights = [w if t in said else 0.5 * w for t, w in zip(own, weights, strict=True)]
+    typed = set(tokenize(asked or "")) & set(own)
+    if len(typed) >= 2:  # a follow-up saying what it asks about: the subject carried over from
+        # the conversation is context ("Which US locations does his council have ties with?"),
+        # unless it is all the question has ("When was it founded?")
+        weights = [w if t in typed else 0.5 * w for t, w in zip(own, weights, strict=True)]
     same = {v: w for t, w in zip(own, weights, strict=True) for v in spellings(t, vocab)}
     weights += [same.get(t) or (1.0 if foreign else 0.5) * idf(t) for t in extra]
     return Question(

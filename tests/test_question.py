@@ -200,3 +200,6 @@ def test_a_follow_up_weighs_the_subject_carried_from_the_conversation_at_half() 
     before = dict(zip(plain.terms, plain.weights, strict=True))
     assert weight["claugto"] == pytest.approx(before["claugto"] / 2)
     assert weight["locat"] == before["locat"] and weight["usa"] == before["usa"]
+    # ... unless the subject is all the question has: "it" is what is asked about
+    short = analyse("When was CLAUGTO founded?", idf, asked="When was it founded?")
+    assert short.weights == analyse("When was CLAUGTO founded?", idf).weights
