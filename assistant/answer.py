@@ -132,7 +132,7 @@ def _unsupported(q: Question, hits: list[Hit], best: Candidate, threshold: float
     poorly covered, when the best sentence covers too little of the question (``threshold``,
     the setting), or when it scores too low as evidence (``MIN_EVIDENCE``: its document's title
     may name the subject while the sentence itself says nothing of it). Everyday words,
-    synonyms, inflections and acronyms are not unknown words (see ``question._unknown``). The
+    synonyms, inflections and acronyms are not unknown words (see ``unknown.unknown_terms``). The
     operating point was set by measurement: see README."""
     if best.coverage < threshold or best.score < MIN_EVIDENCE or named_unknowns(q):
         return True

@@ -1,14 +1,15 @@
 """Query vocabulary: place names in English and Spanish, and common question words in Spanish and
 German, so that "State of Mexico" finds "Estado de México" and "¿Cuántos miembros...?" finds
 "members". General domain vocabulary, not tuned to any question set. Accent and case folding is
-done by ``text.fold``; this module only adds equivalent phrasings.
+done by ``text.fold``; this module only adds equivalent phrasings, and tells a Spanish or German
+question by its function words (``is_foreign``).
 """
 
 from __future__ import annotations
 
 import re
 
-from .text import USA, fold
+from .text import USA, fold, singular, tokenize
 
 # Each group lists names of one place; a query that mentions one gets the others added.
 PLACE_GROUPS: tuple[tuple[str, ...], ...] = (
@@ -201,3 +202,24 @@ def expansions(query: str) -> list[tuple[str, str]]:
 def expand_query(query: str) -> str:
     """Extra words to search for (see ``expansions``). Returns "" when there is nothing to add."""
     return " ".join(dict.fromkeys(words for _, words in expansions(query)))
+
+
+# GLOSSARY keys are whole words ("miembros"); question terms are tokens, singular ("miembro").
+GLOSSARY_TOKENS = {
+    **{stem: v for k, v in GLOSSARY.items() for stem in tokenize(k, keep_stopwords=True)},
+    **{singular(k): v for k, v in GLOSSARY.items()},
+    **GLOSSARY,
+}
+
+_FOREIGN = frozenset(
+    """que qué cual cuál cuales cuántos cuántas cuantos cuantas quien quién donde dónde cuando
+    cuándo como cómo tiene tienen del los las una segun según el la en hay se es son por para
+    wie viele welche welcher wer wann wo hat haben gibt der die das und mit laut im ist sind ein
+    eine den dem des sich""".split()
+)
+
+
+def is_foreign(question: str) -> bool:
+    """True for a Spanish or German question (two or more of their function words)."""
+    words = fold(question).split()
+    return sum(1 for w in words if w.strip("¿?¡!,.") in _FOREIGN) >= 2

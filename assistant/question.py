@@ -12,18 +12,12 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal, Protocol
+from typing import Literal
 
-from .acronyms import Aliases, initials, relevant
-from .lexicon import GLOSSARY, expansions
-from .text import fold, singular, tokenize
-
-# GLOSSARY keys are whole words ("miembros"); question terms are tokens, singular ("miembro").
-_GLOSSARY = {
-    **{stem: v for k, v in GLOSSARY.items() for stem in tokenize(k, keep_stopwords=True)},
-    **{singular(k): v for k, v in GLOSSARY.items()},
-    **GLOSSARY,
-}
+from .acronyms import Aliases, relevant
+from .lexicon import GLOSSARY_TOKENS, expansions, is_foreign
+from .text import fold, tokenize
+from .unknown import Vocabulary, spellings, unknown_terms
 
 Kind = Literal["number", "date", "name", "list", "other"]
 
@@ -129,84 +123,6 @@ def answer_kind(question: str) -> Kind:
 
 _DATE_WORDS = frozenset(tokenize("date dates day year fecha datum"))
 
-_FOREIGN = frozenset(
-    """que qué cual cuál cuales cuántos cuántas cuantos cuantas quien quién donde dónde cuando
-    cuándo como cómo tiene tienen del los las una segun según el la en hay se es son por para
-    wie viele welche welcher wer wann wo hat haben gibt der die das und mit laut im ist sind ein
-    eine den dem des sich""".split()
-)
-
-
-def is_foreign(question: str) -> bool:
-    """True for a Spanish or German question (two or more of their function words)."""
-    words = fold(question).split()
-    return sum(1 for w in words if w.strip("¿?¡!,.") in _FOREIGN) >= 2
-
-
-# Common English verbs, adverbs and vague adjectives: a question may use them where the text
-# says the same thing in other words, so their absence from the corpus proves nothing.
-_PARAPHRASE = frozenset(
-    """be have do say get make go know take see come think look want give use find tell ask work
-    seem feel try leave call run begin start sign show hear play move live believe hold bring happen
-    write provide sit stand lose pay meet include continue set learn change lead understand watch
-    follow stop create speak read allow add spend grow open walk win offer remember consider appear
-    buy wait serve send expect build stay fall cut reach remain suggest raise pass sell require
-    report decide pull cover choose refer apply belong host operate join plan list break distinguish
-    introduce conclude announce launch found form populate advise affect regard cite credit
-    attribute
-    handle assign kick shut close roll produce mean cited big small large main roughly back still
-    apart besides also actually currently exactly approximately around about overall whole total
-    kind sort type way thing number amount much many far long often again ever describe used
-    present rise mean qualify pursue suppose schedule browse invite talk tie speak spoke took went
-    gone gave given ran done whose being been meant goes went built made said got held kept
-    brought bought sought thought told found led left lent met paid put sent spent stood taken
-    known shown seen written become became come came arise arose
-    page pages piece reader readers text source sources author writer website site publication
-    piece post blog section chapter paragraph size down up answer publish published author
-    authors journalist wrote interviewer""".split()
-)
-_PARAPHRASE_STEMS = frozenset(tokenize(" ".join(_PARAPHRASE), keep_stopwords=True))
-
-
-class Vocabulary(Protocol):
-    """The corpus's terms, as the BM25 index holds them (``bm25.BM25`` is one)."""
-
-    def doc_freq(self, term: str) -> int: ...
-
-    def has_prefix(self, prefix: str) -> bool: ...
-
-
-def _unknown(
-    terms: list[str],
-    question: str,
-    vocab: Vocabulary | None,
-    passages: Sequence[str] = (),
-) -> tuple[str, ...]:
-    """Content words absent from the whole corpus: what the documents cannot be asked about.
-
-    A word counts as present when the corpus has a longer word starting with it ("attend" in
-    "attendance") or sharing its first three quarters ("congress" / "congreso"): the question
-    only inflected or spelled it differently; an acronym counts as present when one of the
-    ``passages`` at hand spells it out ("FAA" for "Federal Aviation Administration": see
-    ``acronyms.initials``, collected only when the question has an acronym left to check)."""
-    if vocab is None or is_foreign(question):
-        return ()
-    upper = {fold(w) for w in re.findall(r"\b[A-Z][A-Z0-9&]{1,7}\b", question)}
-    spelled: frozenset[str] = frozenset()
-    out = []
-    for term in terms:
-        verb_like = term.endswith("ly") or term in _PARAPHRASE_STEMS
-        if verb_like or term in _GLOSSARY or len(term) <= 2 or vocab.doc_freq(term) > 0:
-            continue
-        if len(term) >= 5 and vocab.has_prefix(term):
-            continue
-        if len(term) >= 7 and vocab.has_prefix(term[: max(6, math.ceil(0.75 * len(term)))]):
-            continue
-        if term in upper and term in (spelled := spelled or initials(passages)):
-            continue
-        out.append(term)
-    return tuple(out)
-
 
 def named_unknowns(q: Question) -> tuple[str, ...]:
     """Unknown terms that name something: a number or year, or a capitalised name that is not
@@ -237,10 +153,10 @@ def analyse(
     foreign = is_foreign(question)
     kind = answer_kind(question)
     # "on which dates ...?": the word for what is asked is not what the answer says
-    named_kind = _DATE_WORDS if kind == "date" else frozenset()
-    own = [t for t in dict.fromkeys(tokenize(question)) if t not in FRAME | named_kind]
+    answer_words = _DATE_WORDS if kind == "date" else frozenset()
+    own = [t for t in dict.fromkeys(tokenize(question)) if t not in FRAME | answer_words]
     if foreign:
-        own = [t for t in own if t not in _GLOSSARY]
+        own = [t for t in own if t not in GLOSSARY_TOKENS]
     groups = {t: i for i, t in enumerate(own)}
     # "the Jalisco IT cluster (IJALTI)": the acronym names what the words before it name
     for m in re.finditer(r"([\w'-]+)\s*\(([A-Z][\w&@-]{1,11})\)", question):
@@ -252,8 +168,9 @@ def analyse(
         for t in tokenize(words):
             if t not in FRAME:
                 groups.setdefault(t, group)
-    for t in own:  # the corpus's own misspellings ("pilars" for "pillars")
-        for v in spellings(t, vocab):
+    variants = {t: spellings(t, vocab) for t in own}  # the corpus's misspellings ("pilars")
+    for t, vs in variants.items():
+        for v in vs:
             groups.setdefault(v, groups[t])
     extra = [t for t in groups if t not in own]
     floor = min((idf(t) for t in own + extra), default=1.0)
@@ -263,23 +180,13 @@ def analyse(
         # the conversation is context ("Which US locations does his council have ties with?"),
         # unless it is all the question has ("When was it founded?")
         weights = [w if t in typed else 0.5 * w for t, w in zip(own, weights, strict=True)]
-    same = {v: w for t, w in zip(own, weights, strict=True) for v in spellings(t, vocab)}
+    same = {v: w for t, w in zip(own, weights, strict=True) for v in variants[t]}
     weights += [same.get(t) or (1.0 if foreign else 0.5) * idf(t) for t in extra]
     return Question(
         question, kind, tuple(own + extra), tuple(weights), counted(question),
-        _unknown(own, question, vocab, passages), tuple(groups[t] for t in own + extra),
+        unknown_terms(own, question, vocab, passages), tuple(groups[t] for t in own + extra),
         relevant(aliases or {}, own + extra),
     )  # fmt: skip
-
-
-def spellings(term: str, vocab: Vocabulary | None) -> list[str]:
-    """Other spellings of a word of six letters or more that the corpus uses, a doubled letter
-    written once or a single one written twice ("pillar": "pilar"; "comitee": "committee")."""
-    if vocab is None or len(term) < 6 or not term.isalpha():
-        return []
-    once = {term[:i] + term[i + 1 :] for i in range(1, len(term)) if term[i] == term[i - 1]}
-    twice = {term[: i + 1] + term[i:] for i in range(len(term)) if term[i] != term[i - 1 : i]}
-    return sorted(v for v in once | twice - {term} if vocab.doc_freq(v) > 0)
 
 
 _COUNTED = re.compile(
@@ -300,7 +207,7 @@ def counted(question: str) -> tuple[str, ...]:
     if not match:
         return ()
     words = [w for w in tokenize(match.group(1)) if w not in FRAME]
-    translated = tokenize(" ".join(_GLOSSARY.get(w, w) for w in words))
+    translated = tokenize(" ".join(GLOSSARY_TOKENS.get(w, w) for w in words))
     return tuple(t for t in translated if t not in FRAME)
 
 

@@ -41,10 +41,10 @@ def is_sentence(text: str) -> bool:
     return len(text.split()) >= 5 and text.rstrip(" \"'”’)").endswith((".", "!", "?"))
 
 
-def is_fragment(text: str) -> bool:
-    """A heading, a byline or a label ("Selene Diez - CLUTIG President"): few words, no
-    sentence."""
-    return len(set(tokenize(text))) < 5 and not is_sentence(text)
+def is_fragment(text: str, tokens: set[str] | None = None) -> bool:
+    """A heading, a byline or a label ("Selene Diez - CLUTIG President"): few words (``tokens``,
+    when the caller has them), no sentence."""
+    return len(set(tokenize(text)) if tokens is None else tokens) < 5 and not is_sentence(text)
 
 
 # a byline ("By Jan Hogewoning | Journalist - Wed, 01/13/2021") answers who wrote or conducted
@@ -202,7 +202,7 @@ def candidates(q: Question, hits: list[Hit]) -> list[Candidate]:
                     score += 0.15  # a number followed by what the question counts
             elif q.kind == "date":
                 score += 0.2 if DATE_SPAN.search(text) else -0.25
-            if len(tokens) < 5 and hit.chunk.kind != "table" and not is_sentence(text):
+            if hit.chunk.kind != "table" and is_fragment(text, tokens):
                 score -= 0.1  # a heading, a byline or a label, not a sentence
             found = frozenset(tokens | context) & frozenset(q.terms)
             out.append(Candidate(h, start, end, text, score, max(ctx, 0.8 * chunk_cov), found))
