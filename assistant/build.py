@@ -46,7 +46,7 @@ from .types import Chunk, DocInfo
 
 log = logging.getLogger(__name__)
 # bump when cleaning, chunking or tokenizing rules change: forces a full rebuild
-CLEANER_VERSION = 10
+CLEANER_VERSION = 11
 
 Progress = Callable[[int, int, str], None]
 

@@ -59,12 +59,34 @@ def singular(token: str) -> str:
     return token[:-1]
 
 
+# The past forms of common irregular verbs, read as the verb ("chose" is "choose"): a question in
+# the present meets a passage in the past. Forms that are also other words are left out ("found",
+# "left", "lay").
+_IRREGULAR = {
+    form: verb
+    for verb, forms in {
+        "become": "became", "begin": "began begun", "bring": "brought", "build": "built",
+        "buy": "bought", "choose": "chose chosen", "come": "came", "draw": "drew drawn",
+        "drive": "drove driven", "fall": "fell fallen", "get": "got gotten", "give": "gave given",
+        "go": "went gone", "grow": "grew grown", "hold": "held", "keep": "kept", "know": "knew",
+        "lead": "led", "lose": "lost", "make": "made", "mean": "meant", "meet": "met",
+        "pay": "paid", "rise": "rose risen", "run": "ran", "seek": "sought", "sell": "sold",
+        "send": "sent", "speak": "spoke spoken", "spend": "spent", "stand": "stood",
+        "take": "took taken", "teach": "taught", "tell": "told", "think": "thought",
+        "undertake": "undertook undertaken", "win": "won", "write": "wrote written",
+    }.items()
+    for form in forms.split()
+}  # fmt: skip
+
+
 @lru_cache(maxsize=65536)
 def stem(token: str) -> str:
     """A light English stemmer: plurals, then -ing, -ed, -ation, -ion, -ment, so that
-    "promoting", "promotion" and "promoted" meet; numbers are left alone."""
+    "promoting", "promotion" and "promoted" meet; numbers are left alone; an irregular past
+    form is its verb ("chose" -> "choose")."""
     if token[:1].isdigit():
         return token
+    token = _IRREGULAR.get(token, token)
     token = singular(token)
     for suffix, keep in (("ation", 5), ("ment", 5), ("ing", 4), ("ion", 4), ("ed", 4)):
         if token.endswith(suffix) and len(token) - len(suffix) >= keep:

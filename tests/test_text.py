@@ -233,3 +233,17 @@ def test_sentence_spans_of_a_window_are_inside_it(text: str, data: st.DataObject
     end = data.draw(st.integers(start, len(text)))
     for a, b in sentence_spans(text, start, end):
         assert start <= a < b <= end
+
+
+@pytest.mark.parametrize(
+    ("past", "verb"),
+    [("chose", "choose"), ("chosen", "chooses"), ("built", "build"), ("led", "leads"),
+     ("wrote", "write"), ("grew", "growing")],
+)  # fmt: skip
+def test_an_irregular_past_form_reads_as_its_verb(past: str, verb: str) -> None:
+    assert tokenize(f"the company {past} it") == tokenize(f"the company {verb} it")
+
+
+def test_a_past_form_that_is_also_another_word_is_left_alone() -> None:
+    assert tokenize("founded in 2006") != tokenize("find in 2006")  # "found" is "established"
+    assert tokenize("found") == ["found"]
