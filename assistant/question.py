@@ -58,6 +58,9 @@ FRAME = frozenset(
 FRAME = FRAME | frozenset(t for w in FRAME for t in tokenize(w, keep_stopwords=True))
 
 
+_NAMES = re.compile(r"(?<!^)(?<![.?!] )\b[A-Z][\w@&-]*(?:\s+(?:(?:of|de|del|la) )?[A-Z][\w@&-]*)+")
+
+
 @dataclass(frozen=True)
 class Question:
     text: str
@@ -90,6 +93,13 @@ class Question:
             if t in present and g not in covered:
                 heaviest[g] = max(heaviest.get(g, 0.0), w)
         return sum(heaviest.values())
+
+    @cached_property
+    def names(self) -> tuple[tuple[str, ...], ...]:
+        """Its names of two words or more, as tokens: capitalised words in a row, not opening
+        the question ("the Nuevo Leon Energy Cluster", "the Secretary of Economy")."""
+        found = (tuple(tokenize(m.group(0))) for m in _NAMES.finditer(self.text))
+        return tuple(name for name in found if len(name) >= 2)
 
     @cached_property
     def share(self) -> bool:
@@ -158,6 +168,15 @@ def analyse(
     if foreign:
         own = [t for t in own if t not in GLOSSARY_TOKENS]
     groups = {t: i for i, t in enumerate(own)}
+    # "well-known", "light-vehicle": a compound is one thing the question names, one group
+    compounds = [
+        parts
+        for word in re.findall(r"\w+(?:-\w+)+", question)
+        if len(parts := [own.index(t) for t in dict.fromkeys(tokenize(word)) if t in own]) >= 2
+    ]
+    for parts in compounds:
+        for i in parts:
+            groups[own[i]] = parts[0]
     # "the Jalisco IT cluster (IJALTI)": the acronym names what the words before it name
     for m in re.finditer(r"([\w'-]+)\s*\(([A-Z][\w&@-]{1,11})\)", question):
         named, acronym = tokenize(m.group(1)), tokenize(m.group(2))
@@ -180,6 +199,10 @@ def analyse(
         # the conversation is context ("Which US locations does his council have ties with?"),
         # unless it is all the question has ("When was it founded?")
         weights = [w if t in typed else 0.5 * w for t, w in zip(own, weights, strict=True)]
+    for parts in compounds:  # weighs as its heaviest word
+        scale = max(weights[i] for i in parts) / sum(weights[i] for i in parts)
+        for i in parts:
+            weights[i] *= scale
     same = {v: w for t, w in zip(own, weights, strict=True) for v in variants[t]}
     weights += [same.get(t) or (1.0 if foreign else 0.5) * idf(t) for t in extra]
     return Question(

@@ -203,3 +203,25 @@ def test_a_follow_up_weighs_the_subject_carried_from_the_conversation_at_half() 
     # ... unless the subject is all the question has: "it" is what is asked about
     short = analyse("When was CLAUGTO founded?", idf, asked="When was it founded?")
     assert short.weights == analyse("When was CLAUGTO founded?", idf).weights
+
+
+def test_a_hyphenated_compound_is_one_thing_weighing_as_its_heaviest_word() -> None:
+    weight_of = {"well": 2.0, "known": 4.0, "firm": 1.0}.get
+    q = analyse("Name a well-known firm.", lambda t: weight_of(t, 3.0))
+    weight = dict(zip(q.terms, q.weights, strict=True))
+    group = dict(zip(q.terms, q.groups, strict=True))
+    assert weight["well"] + weight["known"] == pytest.approx(4.0)
+    assert weight["known"] == pytest.approx(2 * weight["well"]) and weight["firm"] == 1.0
+    assert group["well"] == group["known"] != group["firm"]
+    # two words apart are two things
+    apart = analyse("Name a firm known well.", lambda t: weight_of(t, 3.0))
+    apart_weight = dict(zip(apart.terms, apart.weights, strict=True))
+    assert (apart_weight["well"], apart_weight["known"]) == (2.0, 4.0)
+    assert len({g for t, g in zip(apart.terms, apart.groups, strict=True) if t in weight}) == 3
+
+
+def test_a_question_s_names_are_its_capitalised_words_in_a_row() -> None:
+    q = analyse("What committees does the Nuevo Leon Energy Cluster run for the Secretary of "
+                "Economy and CLAUT?", idf)  # fmt: skip
+    assert q.names == (("nuevo", "leon", "energy", "cluster"), ("secretary", "economy"))
+    assert analyse("Which committees does CLAUT run?", idf).names == ()
