@@ -202,7 +202,9 @@ def extractive(
         for c, _ in figures:
             draft.sentences.append((_readable(c, hits), (book.cite(c),)))
     else:
-        chosen = choose(q, ranked, limit + (1 if q.kind == "list" else 0), tables)
+        chosen = choose(
+            q, ranked, limit + (1 if q.kind == "list" else 0), tables, [h.doc.doc_id for h in hits]
+        )
         chosen = adjoined(list_run(q, chosen, ranked, hits), hits)
         short = direct_answer(q, best.text)
         if short:  # cited with the quote that holds the best sentence (joined or not)

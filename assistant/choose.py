@@ -11,7 +11,7 @@ in a chunk into one citation. Pure functions over ``quotes.Candidate``; composin
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from .question import Question
 from .quotes import Candidate, is_fragment
@@ -44,12 +44,22 @@ def tables_first(
 
 
 NEW_NAME, NEW_WORDS = 0.15, 0.2  # the share of the question's weight an extra part must add
+PART = 0.7  # ... and the share of the best sentence's score it must reach
+# one more source scoring this share of the best is cited beside it; from the same document, a
+# passage must score higher: it is more often the same point said again than another figure
+SECOND_SOURCE, SAME_DOCUMENT = 0.9, 0.95
 
 
 def choose(
-    q: Question, ranked: list[Candidate], limit: int, tables: Mapping[int, str] | None = None
+    q: Question,
+    ranked: list[Candidate],
+    limit: int,
+    tables: Mapping[int, str] | None = None,
+    docs: Sequence[str] = (),
 ) -> list[Candidate]:
-    """The best sentence, then others that add question terms it lacks (multi-part questions)."""
+    """The best sentence, then others that add question terms it lacks (multi-part questions).
+    ``tables`` maps the hits that are tables to their sections; ``docs`` names each hit's
+    document."""
     tables = tables or {}
     best = ranked[0]
     chosen, covered, second = [best], q.group_of(best.found), False
@@ -87,14 +97,17 @@ def choose(
         # IT@BAJA"); a common word must weigh more to be one
         named = bool(q.group_of(c.found & names) - covered)
         part = (NEW_NAME if named else NEW_WORDS) * total
-        if about and counts and new_weight > part and c.score >= 0.6 * best.score:
+        if about and counts and new_weight > part and c.score >= PART * best.score:
             chosen.append(c)
             covered |= q.group_of(c.found)
         elif (
             not second
             and about
             and c.hit != best.hit
-            and c.score >= 0.9 * best.score
+            and c.score >= SECOND_SOURCE * best.score
+            and (not docs or docs[c.hit] != docs[best.hit] or c.score >= SAME_DOCUMENT * best.score)
+            # the best is headed with the name asked about: another source must say it too
+            and (c.titled or not best.titled)
             # a figure or date: about the same thing, and not from a table unless the best is
             # one (an extracted table's numbers are not reliably tied to their labels)
             and (q.kind not in ("number", "date", "name") or q.group_of(c.found) >= covered_by_best)

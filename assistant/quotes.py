@@ -64,6 +64,11 @@ _ANAPHOR = re.compile(
     r"council|event|company|companies|programme|program|organi[sz]ation|sector|region|country|"
     r"association|agency|plan|law|initiative|hub|centre|center|group|institute|chamber))\b"
 )
+# "Therefore, due to the closure ...": a consequence of what the sentence before says
+_CONSEQUENCE = re.compile(
+    r"(?:Therefore|Thus|Hence|Consequently|Accordingly|As a (?:result|consequence)|"
+    r"For (?:this|that) reason)\b"
+)
 _DEFINITE = re.compile(r"(?:The|These|This|Those|Its|Their)\s+([\w-]+(?:\s+[\w-]+)?)")
 
 
@@ -71,7 +76,7 @@ def _continues(text: str, sentence: tuple[int, int], following: tuple[int, int])
     """Whether the following sentence goes on about what this one speaks of: it opens with a
     pronoun ("It", "This is") or takes up one of its nouns ("... five committees. The
     committees are ...")."""
-    if _ANAPHOR.match(text, following[0]):
+    if _ANAPHOR.match(text, following[0]) or _CONSEQUENCE.match(text, following[0]):
         return True
     definite = _DEFINITE.match(text, following[0])
     return bool(
@@ -161,6 +166,18 @@ class Candidate:
     score: float
     coverage: float  # share of the question's weight found in the sentence and its context
     found: frozenset[str]
+    # it, or the heading it sits under, says a name of the question ("Nuevo Leon Energy Cluster")
+    titled: bool = False
+
+
+def says_name(q: Question, words: list[str]) -> bool:
+    """Whether ``words`` (tokens, in order) say one of the question's names of two words or more
+    ("... the Nuevo León Energy Cluster ...")."""
+    text = f" {' '.join(words)} "
+    return any(f" {' '.join(name)} " in text for name in q.names)
+
+
+TITLED = 0.03  # the score a sentence gains under a heading that is a name the question uses
 
 
 def candidates(q: Question, hits: list[Hit]) -> list[Candidate]:
@@ -175,12 +192,15 @@ def candidates(q: Question, hits: list[Hit]) -> list[Candidate]:
         context = expand(set(tokenize(f"{doc_context(hit.doc)} {leaf}")), q.aliases)
         chunk_tokens = expand(set(tokenize(_LINKS.sub(" ", hit.chunk.text))), q.aliases) | context
         chunk_cov = q.weight_of(chunk_tokens)
+        # a section headed with a name the question uses is about what the question asks
+        titled = says_name(q, tokenize(leaf))
         previous: set[str] = set()
         for start, end in quotable_spans(hit, extend=q.kind == "list"):
             text = hit.chunk.text[start:end]
             if text.rstrip().endswith("?"):
                 continue  # a question (an interviewer's "Q: ...?") is never an answer
-            said = set(tokenize(_LINKS.sub(" ", text)))
+            words = tokenize(_LINKS.sub(" ", text))
+            said = set(words)
             if BYLINE.search(text):
                 said |= BYLINE_SAYS  # "By Jan Hogewoning | ... 01/13/2021": who wrote it, when
             tokens = expand(said, q.aliases)
@@ -192,6 +212,8 @@ def candidates(q: Question, hits: list[Hit]) -> list[Candidate]:
             own = (q.weight_of(tokens) + q.weight_of(said)) / 2
             ctx = q.weight_of(tokens | around)
             score = 0.55 * own + 0.25 * ctx + 0.2 * chunk_cov + 0.06 / (1 + h)
+            if titled:
+                score += TITLED
             if q.kind == "name" and names_something_new(text, q):
                 score += 0.1  # "Which city ...?": a sentence naming something new
             elif q.kind == "list" and text.count(",") >= 2:
@@ -205,7 +227,8 @@ def candidates(q: Question, hits: list[Hit]) -> list[Candidate]:
             if hit.chunk.kind != "table" and is_fragment(text, tokens):
                 score -= 0.1  # a heading, a byline or a label, not a sentence
             found = frozenset(tokens | context) & frozenset(q.terms)
-            out.append(Candidate(h, start, end, text, score, max(ctx, 0.8 * chunk_cov), found))
+            out.append(Candidate(h, start, end, text, score, max(ctx, 0.8 * chunk_cov), found,
+                                 titled or says_name(q, words)))  # fmt: skip
     # on a tie, an open question takes the quote that goes on (it may say "yearly" for "how
     # often"); a figure or a date, the sentence that holds it, without the one after
     longer = -1 if q.kind not in ("number", "date") else 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from assistant.choose import adjoined, choose
+from assistant.choose import PART, SAME_DOCUMENT, SECOND_SOURCE, adjoined, choose
 from assistant.question import Question
 from assistant.quotes import Candidate
 from assistant.types import Hit
@@ -168,14 +168,14 @@ def test_a_byline_is_never_cited_beside_the_answer() -> None:
     assert [c.doc for c in draft.citations] == ["doc1.txt"], draft.text
 
 
-def _extra(q_text: str, extra_text: str, extra_found: set[str]) -> list[str]:
+def _extra(q_text: str, extra_text: str, extra_found: set[str], score: float = 0.9) -> list[str]:
     """What ``choose`` cites given a best sentence that matches "cluster", "baja" and "job", and
-    one more sentence of the same passage scoring 0.9 of it."""
+    one more sentence of the same passage scoring ``score`` of it."""
     terms = ("cluster", "baja", "job", "ict", "beta", "verifi")
     q = Question(q_text, "other", terms, (3.0, 2.0, 1.0, 1.0, 1.7, 1.7))
     best = Candidate(0, 0, 40, "The Baja cluster represents many jobs here.", 1.0, 0.5,
                      frozenset({"cluster", "baja", "job"}))  # fmt: skip
-    other = Candidate(0, 50, 90, extra_text, 0.9, 0.5, frozenset(extra_found))
+    other = Candidate(0, 50, 90, extra_text, score, 0.5, frozenset(extra_found))
     return [c.text for c in choose(q, [best, other], 3)]
 
 
@@ -192,3 +192,38 @@ def test_a_name_the_best_sentence_lacks_is_a_part_of_its_own_a_common_word_must_
                     "Its members have their jobs verified by third parties.",
                     {"cluster", "baja", "job", "verifi"})  # fmt: skip
     assert len(common) == 1, common
+
+
+def test_an_extra_part_must_answer_nearly_as_well_as_the_best_sentence() -> None:
+    question = "How many jobs do the Baja cluster and its cluster BETA have?"
+    text, found = "BETA, another cluster of Baja, has its own jobs too.", {"baja", "beta", "job"}
+    assert len(_extra(question, text, found, score=PART + 0.05)) == 2
+    assert len(_extra(question, text, found, score=PART - 0.05)) == 1
+
+
+def _second(score: float, docs: list[str], *, titled: tuple[bool, bool] = (False, False)) -> int:
+    """How many passages ``choose`` cites: the best, and another one of the same words scoring
+    ``score`` of it."""
+    q = Question("How often does the Delta Energy Cluster meet?", "other",
+                 ("delta", "energy", "cluster", "meet"), (2.0, 1.0, 0.5, 1.0))  # fmt: skip
+    found = frozenset(q.terms)
+    best = Candidate(0, 0, 30, "The cluster meets twice a year.", 1.0, 1.0, found, titled[0])
+    other = Candidate(
+        1, 0, 30, "Its members meet once every year in the capital.", score, 1.0, found, titled[1]
+    )
+    return len(choose(q, [best, other], 3, docs=docs))
+
+
+def test_a_second_passage_from_the_same_document_must_answer_almost_as_well() -> None:
+    between = (SECOND_SOURCE + SAME_DOCUMENT) / 2
+    assert _second(between, ["a.txt", "b.txt"]) == 2  # another document: where they disagree
+    assert _second(between, ["a.txt", "a.txt"]) == 1  # the same point said again
+    assert _second(SAME_DOCUMENT + 0.01, ["a.txt", "a.txt"]) == 2
+    assert _second(SECOND_SOURCE - 0.01, ["a.txt", "b.txt"]) == 1
+
+
+def test_under_a_heading_naming_what_is_asked_a_second_source_must_name_it_too() -> None:
+    # the best sits under "Delta Energy Cluster"; the other under another cluster's heading
+    assert _second(0.97, ["a.txt", "b.txt"], titled=(True, False)) == 1
+    assert _second(0.97, ["a.txt", "b.txt"], titled=(True, True)) == 2
+    assert _second(0.97, ["a.txt", "b.txt"], titled=(False, False)) == 2

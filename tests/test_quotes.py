@@ -3,8 +3,13 @@ the next one that goes on about it, a title wrapped onto its own line)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from assistant.question import analyse
+from assistant.quotes import TITLED, Candidate, candidates
+from assistant.types import Hit
 from tests.drafts import answer, assert_draft_invariants, make_hit
 
 
@@ -48,6 +53,7 @@ def test_a_list_spelled_out_in_ordinal_sentences_is_quoted_whole() -> None:
         "Leon is becoming the shoe capital. The city is home to firms such as Flexi and Andrea.",
         "The hub has five shoe firms. The firms include Flexi and Andrea.",
         "The hub plans to count shoe firms. The exact firms include Flexi and Andrea.",
+        "The hub of Leon has low costs for shoe firms. Therefore, Flexi and Andrea moved there.",
     ],
 )
 def test_a_sentence_is_quoted_with_the_next_one_when_it_goes_on_about_it(text: str) -> None:
@@ -107,3 +113,20 @@ def test_a_byline_answers_who_wrote_an_article_and_when_it_was_published() -> No
     when = answer("On what date was the article about the software hub published?", hits, 0.1)
     assert when.sentences[0][0] == "03/08/2021", when.text
     assert when.citations[0].quote.startswith("By Ana Gerning"), when.citations
+
+
+def test_a_sentence_under_a_heading_that_is_the_name_asked_about_scores_higher() -> None:
+    text = "The cluster has three committees, namely Safety, Talent and Energy Efficiency."
+    q = analyse("What committees does the Nuevo Leon Energy Cluster run?", lambda t: 1.0)
+
+    def best(section: str) -> Candidate:
+        hit = make_hit(1, text)
+        chunk = replace(hit.chunk, section=f"Clusters > {section}")
+        return candidates(q, [Hit(chunk=chunk, doc=hit.doc, score=1.0, rank=1)])[0]
+
+    titled, other = best("Nuevo León Energy Cluster"), best("Aerocluster (Nuevo León, Energy)")
+    assert titled.titled and not other.titled
+    assert titled.score == pytest.approx(other.score + TITLED)
+    # a sentence saying the name is about it too, whatever its heading
+    said = candidates(q, [make_hit(1, "The Nuevo Leon Energy Cluster has three committees.")])
+    assert said[0].titled
