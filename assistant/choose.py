@@ -45,6 +45,7 @@ def tables_first(
 
 NEW_NAME, NEW_WORDS = 0.15, 0.2  # the share of the question's weight an extra part must add
 PART = 0.7  # ... and the share of the best sentence's score it must reach
+SHARED = 0.5  # ... and, when the question names nothing, the share of the best's terms it has
 # one more source scoring this share of the best is cited beside it; from the same document, a
 # passage must score higher: it is more often the same point said again than another figure
 SECOND_SOURCE, SAME_DOCUMENT = 0.9, 0.95
@@ -97,7 +98,15 @@ def choose(
         # IT@BAJA"); a common word must weigh more to be one
         named = bool(q.group_of(c.found & names) - covered)
         part = (NEW_NAME if named else NEW_WORDS) * total
-        if about and counts and new_weight > part and c.score >= PART * best.score:
+        # a question naming nothing: a part of it is still about what the best sentence says
+        # ("Well-known companies such as GM ..." is no part of "a well-known company developing
+        # renewable energy projects", answered by "companies ... developing projects in the
+        # renewable energy field")
+        on_topic = anchor is not None or (
+            q.weight_of(c.found & best.found) >= SHARED * q.weight_of(best.found)
+        )
+        if (about and on_topic and counts and new_weight > part
+                and c.score >= PART * best.score):  # fmt: skip
             chosen.append(c)
             covered |= q.group_of(c.found)
         elif (

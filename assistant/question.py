@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -112,7 +112,7 @@ class Question:
         """A "how long ...?" question: a span of time answers it, not any number."""
         return self.kind == "number" and "how long" in fold(self.text)
 
-    def weight_of(self, found: set[str]) -> float:
+    def weight_of(self, found: Collection[str]) -> float:
         """Share of the question's term weight present in ``found`` (0..1)."""
         total = sum(self.weights) or 1.0
         return sum(w for t, w in zip(self.terms, self.weights, strict=True) if t in found) / total

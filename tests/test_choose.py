@@ -227,3 +227,23 @@ def test_under_a_heading_naming_what_is_asked_a_second_source_must_name_it_too()
     assert _second(0.97, ["a.txt", "b.txt"], titled=(True, False)) == 1
     assert _second(0.97, ["a.txt", "b.txt"], titled=(True, True)) == 2
     assert _second(0.97, ["a.txt", "b.txt"], titled=(False, False)) == 2
+
+
+def test_when_the_question_names_nothing_an_extra_part_must_share_the_best_s_evidence() -> None:
+    q = Question("Name a well-known firm developing solar energy projects.", "list",
+                 ("well", "known", "firm", "develop", "solar", "energy", "project"),
+                 (1.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0), groups=(0, 0, 2, 3, 4, 5, 6))  # fmt: skip
+    says = frozenset({"firm", "develop", "solar", "energy", "project"})
+    best = Candidate(0, 0, 60, "Many firms develop solar energy projects, such as Sol and Luz.",
+                     1.0, 0.7, says)  # fmt: skip
+
+    def cited(text: str, found: set[str]) -> int:
+        other = Candidate(1, 0, 60, text, 0.9, 0.5, frozenset(found))
+        return len(choose(q, [best, other], 3, docs=["a.txt", "a.txt"]))
+
+    # only "well-known" and "firm": another topic, not a part of this question
+    assert cited("Well-known firms such as Ford, Kia and Audi build cars here.",
+                 {"well", "known", "firm"}) == 1  # fmt: skip
+    # "well-known" with most of what the best says: a part of the question it lacks
+    assert cited("Well-known firms such as Eon and Enel develop solar energy projects too.",
+                 {"well", "known", "firm", "develop", "solar", "energy"}) == 2  # fmt: skip
