@@ -10,7 +10,6 @@ in a chunk into one citation. Pure functions over ``quotes.Candidate``; composin
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
 from .question import Question
@@ -67,7 +66,7 @@ def choose(
     weight = dict(zip(q.terms, q.weights, strict=True))
     # the most specific name of the question the best sentence matches ("CLAUGTO"): what the
     # question is about, which a sentence added to the answer must be about too
-    names = set(tokenize(" ".join(re.findall(r"(?<!^)(?<![.?!] )\b[A-Z][\w@&-]*", q.text))))
+    names = q.capitalised
     anchor = max(best.found & names, key=lambda t: (weight.get(t, 0.0), t), default=None)
     tabular = best.hit in tables and bool(TABULAR & set(q.terms))
     figure, total = q.kind in ("number", "date"), sum(q.weights)

@@ -58,7 +58,9 @@ FRAME = frozenset(
 FRAME = FRAME | frozenset(t for w in FRAME for t in tokenize(w, keep_stopwords=True))
 
 
-_NAMES = re.compile(r"(?<!^)(?<![.?!] )\b[A-Z][\w@&-]*(?:\s+(?:(?:of|de|del|la) )?[A-Z][\w@&-]*)+")
+# a capitalised word that does not open the question or a sentence of it: a name ("CLAUGTO")
+_CAPITALISED = r"(?<!^)(?<![.?!] )\b[A-Z][\w@&-]*"
+_NAMES = re.compile(rf"{_CAPITALISED}(?:\s+(?:(?:of|de|del|la) )?[A-Z][\w@&-]*)+")
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,11 @@ class Question:
             if t in present and g not in covered:
                 heaviest[g] = max(heaviest.get(g, 0.0), w)
         return sum(heaviest.values())
+
+    @cached_property
+    def capitalised(self) -> frozenset[str]:
+        """The tokens of its capitalised words, the first word aside: what it names."""
+        return frozenset(tokenize(" ".join(re.findall(_CAPITALISED, self.text))))
 
     @cached_property
     def names(self) -> tuple[tuple[str, ...], ...]:

@@ -173,6 +173,8 @@ class Candidate:
 def says_name(q: Question, words: list[str]) -> bool:
     """Whether ``words`` (tokens, in order) say one of the question's names of two words or more
     ("... the Nuevo León Energy Cluster ...")."""
+    if not q.names:
+        return False  # most questions name nothing in two words: no join per sentence
     text = f" {' '.join(words)} "
     return any(f" {' '.join(name)} " in text for name in q.names)
 
