@@ -8,7 +8,7 @@ export TRANSFORMERS_OFFLINE := 1
 # llama-cpp-python compiles from source (no wheel on PyPI for this platform): ~4 min on 2 cores.
 export CMAKE_BUILD_PARALLEL_LEVEL := 2
 
-.PHONY: install index run test check format lint types eval bench clean
+.PHONY: install browser index run test check format lint types eval bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,21 @@ index: install
 run: index
 	$(BIN)/python ui.py
 
-test: install
+# The browser tests drive Debian's chromium with Playwright (never a downloaded browser).
+CHROMIUM := /usr/bin/chromium
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	        echo "Installing Debian's chromium for the browser tests (apt-get)..."; \
+	        apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	    else \
+	        echo "The browser tests need Debian's chromium at $(CHROMIUM)." >&2; \
+	        echo "Install it as root: sudo apt-get update && sudo apt-get install -y chromium" >&2; \
+	        exit 1; \
+	    fi; \
+	fi
+
+test: install browser
 	$(BIN)/python -m pytest -q
 
 format: install
