@@ -1,0 +1,286 @@
+"""Train the reader: a MiniLM cross-encoder that scores every sentence of a passage for a question.
+
+    python -m assistant.read.train              # ~50 min on 2 cores; writes assistant/read/model/
+
+Reproducible from a clean checkout (seeded; torch, transformers and the packaged
+all-MiniLM-L6-v2 are in the venv). The encoder is the first ``--layers`` layers of the packaged
+all-MiniLM-L6-v2 (Apache-2.0); on top, two fresh heads:
+
+- a sentence head: the mean of a sentence's token states beside the [CLS] state -> one logit,
+  trained with binary cross-entropy (1: the sentence holds a gold answer);
+- a span head: start and end logits per token (SQuAD-style), trained on answerable pairs; it gives
+  the short direct answer and, as a second task, sharper token states.
+
+Data: the *training* articles of ``evals/split.json`` (SQuAD 2.0 and 1.1, CC BY-SA 4.0), as
+``train_data.examples_for`` builds them (own paragraph, unanswerable paragraph, hard negative).
+The validation articles are only scored at the end (P@1 of the best sentence, AUROC of the best
+sentence's score between answerable and unanswerable questions). Output: ``model.safetensors``
+(fp16), ``config.json``, ``tokenizer.json``, ``reader.json`` (format, checksum, figures).
+
+Non-job: inference (``model.py``, numpy only), calibration (``calibrate.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..embed import packaged_model_dir
+from .inputs import MAX_TOKENS, Encoded, encode, pad, pool_matrix
+from .train_data import Example, examples_for, load_articles
+
+MODEL_DIR = Path(__file__).resolve().parent / "model"
+DATA_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "qa"
+SPAN_WEIGHT = 0.5
+
+
+def build_model(layers: int, base: Path | None = None) -> Any:
+    import torch
+    from transformers import BertModel
+
+    class Reader(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.bert = BertModel.from_pretrained(
+                str(base or packaged_model_dir()), num_hidden_layers=layers,
+                add_pooling_layer=False,
+            )  # fmt: skip
+            hidden = self.bert.config.hidden_size
+            self.sentence = torch.nn.Linear(2 * hidden, 1)
+            self.span = torch.nn.Linear(hidden, 2)
+
+        def forward(self, ids: Any, types: Any, mask: Any, pool: Any) -> tuple[Any, Any]:
+            states = self.bert(input_ids=ids, token_type_ids=types, attention_mask=mask)[0]
+            pooled = torch.bmm(pool, states)  # (batch, spans, hidden)
+            cls = states[:, :1].expand(-1, pooled.shape[1], -1)
+            sentence = self.sentence(torch.cat([pooled, cls], dim=-1)).squeeze(-1)
+            span = self.span(states)  # (batch, seq, 2)
+            return sentence, span
+
+    return Reader()
+
+
+def tensors(batch: list[Encoded]) -> dict[str, Any]:
+    import torch
+
+    ids, types, mask = pad(batch)
+    pool = pool_matrix(batch, ids.shape[1])
+    return {
+        "ids": torch.from_numpy(ids),
+        "types": torch.from_numpy(types),
+        "mask": torch.from_numpy(mask),
+        "pool": torch.from_numpy(pool),
+    }
+
+
+def _targets(e: Example, enc: Encoded) -> tuple[int, int] | None:
+    """Token positions of the gold answer's first and last token, or None."""
+    if e.answer is None:
+        return None
+    a, b = e.answer
+    off = enc.passage_offsets
+    inside = np.nonzero((off[:, 1] > a) & (off[:, 0] < b) & (off[:, 0] >= 0))[0]
+    return (int(inside[0]), int(inside[-1])) if len(inside) else None
+
+
+def _prepare(tokenizer: Any, examples: list[Example]) -> list[tuple[Example, Encoded, Any]]:
+    out = []
+    for e in examples:
+        enc = encode(tokenizer, e.question, e.heading, e.passage, e.spans, MAX_TOKENS)
+        target = _targets(e, enc)
+        if e.answer is not None and target is None:
+            continue  # the answer was cut off: no label to learn from
+        owned = set(int(s) for s in enc.owner if s >= 0)
+        if e.answer is not None and not any(e.labels[s] for s in owned):
+            continue
+        out.append((e, enc, target))
+    return out
+
+
+def _batches(items: list, size: int, rng: random.Random) -> list[list]:
+    """Length-bucketed batches in random order (less padding, same expected gradient)."""
+    order = sorted(range(len(items)), key=lambda i: (len(items[i][1].ids), rng.random()))
+    batches = [[items[i] for i in order[s : s + size]] for s in range(0, len(order), size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def _loss(model: Any, batch: list) -> Any:
+    import torch
+    import torch.nn.functional as F
+
+    x = tensors([enc for _, enc, _ in batch])
+    sentence, span = model(**x)
+    labels = torch.zeros_like(sentence)
+    valid = torch.zeros_like(sentence)
+    for b, (e, enc, _) in enumerate(batch):
+        owned = sorted(set(int(s) for s in enc.owner if s >= 0))
+        for s in owned:
+            labels[b, s] = float(e.labels[s])
+            valid[b, s] = 1.0
+    bce = F.binary_cross_entropy_with_logits(sentence, labels, weight=valid, reduction="sum")
+    loss = bce / valid.sum().clamp(min=1.0)
+    rows = [b for b, (_, _, t) in enumerate(batch) if t is not None]
+    if rows:
+        mask = x["mask"][rows] * x["types"][rows].float()  # passage side only
+        logits = span[rows].masked_fill(mask[..., None] == 0, -1e4)
+        starts = torch.tensor([batch[b][2][0] for b in rows])
+        ends = torch.tensor([batch[b][2][1] for b in rows])
+        span_loss = (
+            F.cross_entropy(logits[..., 0], starts) + F.cross_entropy(logits[..., 1], ends)
+        ) / 2
+        loss = loss + SPAN_WEIGHT * span_loss
+    return loss
+
+
+def auroc(positive: list[float], negative: list[float]) -> float:
+    """Probability that a random positive scores above a random negative (ties count half)."""
+    if not positive or not negative:
+        return float("nan")
+    scores = np.array(positive + negative)
+    ranks = scores.argsort().argsort().astype(float) + 1
+    # average ranks of ties
+    for value in np.unique(scores):
+        same = scores == value
+        ranks[same] = ranks[same].mean()
+    n_pos = len(positive)
+    return float((ranks[:n_pos].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * len(negative)))
+
+
+def validate(model: Any, tokenizer: Any, examples: list[Example]) -> dict[str, float]:
+    """P@1 and AUROC over the validation questions (own/impossible paragraph + hard negative)."""
+    import torch
+
+    items = _prepare(tokenizer, examples)
+    best: dict[str, tuple[float, int]] = {}
+    answerable: dict[str, bool] = {}
+    model.eval()
+    with torch.no_grad():
+        for start in range(0, len(items), 32):
+            chunk = items[start : start + 32]
+            sentence, _ = model(**tensors([enc for _, enc, _ in chunk]))
+            for b, (e, enc, _) in enumerate(chunk):
+                owned = sorted(set(int(s) for s in enc.owner if s >= 0))
+                if e.kind != "hard":
+                    answerable[e.qid] = e.answer is not None
+                for s in owned:
+                    score = float(sentence[b, s])
+                    if e.qid not in best or score > best[e.qid][0]:
+                        best[e.qid] = (score, e.labels[s])
+    model.train()
+    pos = [best[q][0] for q, a in answerable.items() if a and q in best]
+    neg = [best[q][0] for q, a in answerable.items() if not a and q in best]
+    hits = [best[q][1] for q, a in answerable.items() if a and q in best]
+    return {
+        "questions": len(answerable),
+        "p_at_1": round(float(np.mean(hits)), 4) if hits else float("nan"),
+        "auroc": round(auroc(pos, neg), 4),
+    }
+
+
+def export(model: Any, out: Path, layers: int, figures: dict[str, Any]) -> str:
+    """Write fp16 safetensors, config, tokenizer and reader.json; return the sha256."""
+    from safetensors.torch import save_file
+
+    out.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().to("cpu").half().contiguous() for k, v in model.state_dict().items()}
+    state = {k.removeprefix("bert."): v for k, v in state.items()}
+    state.pop("embeddings.position_ids", None)
+    tmp = out / "model.safetensors.tmp"
+    save_file(state, str(tmp))
+    tmp.replace(out / "model.safetensors")
+    config = json.loads((packaged_model_dir() / "config.json").read_text())
+    config["num_hidden_layers"] = layers
+    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    shutil.copy(packaged_model_dir() / "tokenizer.json", out / "tokenizer.json")
+    digest = hashlib.sha256((out / "model.safetensors").read_bytes()).hexdigest()
+    meta = {"format": 1, "layers": layers, "max_tokens": MAX_TOKENS, "sha256": digest, **figures}
+    (out / "reader.json").write_text(json.dumps(meta, indent=2) + "\n")
+    return digest
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--layers", type=int, default=3)
+    p.add_argument("--epochs", type=float, default=2.0)
+    p.add_argument("--batch", type=int, default=16)
+    p.add_argument("--lr", type=float, default=8e-5)
+    p.add_argument("--hard-every", type=int, default=3, help="a hard negative for 1 question in N")
+    p.add_argument("--limit", type=int, default=0, help="use only the first N examples (trials)")
+    p.add_argument("--seed", type=int, default=16)
+    p.add_argument("--data", type=Path, default=DATA_DIR)
+    p.add_argument("--out", type=Path, default=MODEL_DIR)
+    p.add_argument("--threads", type=int, default=2)
+    args = p.parse_args(argv)
+
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from tokenizers import Tokenizer
+
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    log = lambda *a: print(*a, flush=True)  # noqa: E731
+    bi = SentenceTransformer(str(packaged_model_dir()), device="cpu")
+    embed = lambda texts: bi.encode(texts, batch_size=64, normalize_embeddings=True)  # noqa: E731
+    t0 = time.perf_counter()
+    train = examples_for(load_articles(args.data, "training"), embed, args.hard_every)
+    val = examples_for(load_articles(args.data, "validation"), embed, 1)
+    log(f"examples: train {len(train)}, validation {len(val)} ({time.perf_counter() - t0:.0f} s)")
+    tokenizer = Tokenizer.from_file(str(packaged_model_dir() / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    rng = random.Random(args.seed)
+    items = _prepare(tokenizer, train)
+    rng.shuffle(items)
+    if args.limit:
+        items = items[: args.limit]
+    model = build_model(args.layers)
+    model.train()
+    steps_per_epoch = -(-len(items) // args.batch)
+    total = max(int(steps_per_epoch * args.epochs), 1)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    warm = max(total // 10, 1)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / (total - warm)))
+    )
+    log(f"pairs {len(items)}, steps {total} (batch {args.batch}, {args.epochs} epochs)")
+    step, t0, running = 0, time.perf_counter(), 0.0
+    while step < total:
+        for batch in _batches(items, args.batch, rng):
+            if step >= total:
+                break
+            loss = _loss(model, batch)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            step += 1
+            value = float(loss.detach())
+            running = 0.98 * running + 0.02 * value if step > 1 else value
+            if step % 50 == 0 or step == total:
+                rate = step * args.batch / (time.perf_counter() - t0)
+                log(f"step {step}/{total} loss {running:.4f} ({rate:.1f} pairs/s)")
+    train_s = time.perf_counter() - t0
+    figures = {"validation": validate(model, tokenizer, val), "train_pairs": len(items),
+               "steps": total, "train_minutes": round(train_s / 60, 1), "seed": args.seed,
+               "epochs": args.epochs, "lr": args.lr, "batch": args.batch}  # fmt: skip
+    log(json.dumps(figures))
+    digest = export(model, args.out, args.layers, figures)
+    log(f"wrote {args.out} (sha256 {digest})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
