@@ -8,7 +8,11 @@ in Querétaro?". When the previous question asked for a name ("Which port ...?",
 there a cluster in ...?"), "it"/"he"/"she" stand for the first name the answer gave; "his
 chamber" stands for a chamber the history names, else the one the person belongs to. Generative
 mode asks the LLM instead (see ``llm.rewrite_query``). A question that stands on its own is
-returned unchanged. This module does not retrieve or answer.
+returned unchanged: one whose pronoun stands for a name it gives itself ("What does the
+Aerocluster of Querétaro offer its members?") or whose "there" is a place it names ("Which
+clusters are there in Sonora?"). A first question pointing at something nobody named ("And how
+many members does it have?") gets ``clarify``'s question back instead of a guess. Names are found
+by ``mentions``. This module does not retrieve or answer.
 """
 
 from __future__ import annotations
@@ -16,9 +20,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .lexicon import PLACE_GROUPS
-from .text import fold, singular
+from .mentions import (
+    PLACES,
+    QUESTION_WORDS,
+    TYPE_NOUNS,
+    entities,
+    is_type_noun,
+    person_like,
+    singular_noun,
+)
+from .text import fold
 from .types import Turn
+
+__all__ = ["clarify", "condense", "entities", "is_follow_up", "referring"]
 
 _PRONOUN = re.compile(
     r"\b(it|its|it's|they|them|their|theirs|this|that|these|those|there|he|she|his|her|"
@@ -33,35 +47,6 @@ _ABOUT = re.compile(
     re.I,
 )
 _LEADING_AND = re.compile(r"^\W*(and|also|y|und|also)\b[\s,]*", re.I)
-_ENTITY = re.compile(
-    r"\b[A-Z][A-Za-z@&]*[A-Z][A-Za-z@&]*\b"  # acronyms: CLAUGTO, IT@BAJA
-    r"|\b[A-ZÁÉÍÓÚ][\w’'´-]+"  # names: Baja California Aerospace Cluster, Software Board xTI
-    r"(?:\s+(?:de|del|la|of|the|y)?\s*(?:[A-ZÁÉÍÓÚ][\w’'´-]+|[a-z]+[A-Z][\w@&]*))*"
-    r"|\b[a-z]+[A-Z][\w@&]*"  # mxTI, on its own or ending a name ("Software Board xTI")
-)
-_QUESTION_WORDS = frozenset(
-    "what which who whom whose when where why how is are does do did can could would should "
-    "and in on for the a an according qué cuál cuántos cuántas quién dónde cuándo was wie wer "
-    "welche wann wo".split()
-)
-# `condense` compares folded words ("cuántos" -> "cuantos"): keep both spellings.
-_QUESTION_WORDS |= {fold(w) for w in _QUESTION_WORDS}
-# Capitalised only because they open a sentence of an answer ("Yes, the ...", "It hosts ...").
-_FILLER = frozenset(
-    "yes no it its they their this these those that there he she his her approximately about "
-    "around over nearly almost roughly some only both".split()
-)
-_PLACES = {fold(name) for group in PLACE_GROUPS for name in group}
-# Kinds of named thing a question asks for ("Which city ...?") or a possessive names
-# ("his council").
-_TYPE_NOUNS = frozenset(
-    "city state country region town municipality company firm cluster organisation organization "
-    "agency body institution association chamber council university port airport park event "
-    "programme program plan initiative centre center hub group network federation government "
-    "ministry secretariat institute school college project conference congress fair manufacturer "
-    "supplier startup bank fund committee board law sector report one".split()
-)
-# Kinds of thing a person belongs to: "his council" when the history names no council.
 _BODY_NOUNS = frozenset(
     "company firm cluster organisation organization agency body institution association chamber "
     "council university institute school college group network federation government ministry "
@@ -70,31 +55,6 @@ _BODY_NOUNS = frozenset(
 _AUXILIARIES = frozenset(
     "is are was were does do did can could will would should has have had".split()
 )
-
-
-def entities(text: str, ordered: bool = False) -> list[str]:
-    """Named things in a text: most specific first (acronyms, then multi-word names), or in the
-    order the text names them when ``ordered``."""
-    found = []
-    for match in _ENTITY.finditer(text):
-        words = [
-            w
-            for w in match.group(0).split()
-            if w.lower() not in _QUESTION_WORDS and not (w.lower() in _FILLER and not w.isupper())
-        ]
-        name = " ".join(words).strip(" ?,.")
-        if name and fold(name) not in {"mexico", "mexican", "q"}:
-            found.append(name)
-    found = [e for e in found if len(e) > 2 and e not in {"IT", "ICT", "TI", "EU", "US", "USA"}]
-    if ordered:
-        return list(dict.fromkeys(found))
-    acronyms = [e for e in found if re.fullmatch(r"[a-z]*[A-Z][\w@&]*[A-Z][\w@&]*", e)]
-    return list(dict.fromkeys(acronyms + sorted(found, key=len, reverse=True)))
-
-
-def _singular(word: str) -> str:
-    """A noun of the text as the noun lists hold it: folded, without "'s", singular."""
-    return singular(re.sub(r"['’]s$", "", fold(word)))
 
 
 def _asks_for_name(question: str) -> bool:
@@ -114,25 +74,9 @@ def _asks_for_name(question: str) -> bool:
     for word in words[1:5]:
         if word in _AUXILIARIES:
             return False
-        if _singular(word) in _TYPE_NOUNS:
+        if singular_noun(word) in TYPE_NOUNS:
             return True
     return False
-
-
-def _is_type_noun(word: str) -> bool:
-    return _singular(word) in _TYPE_NOUNS - {"one"}
-
-
-def _person_like(name: str) -> bool:
-    """Whether a name looks like a person's: "Ana Ruiz", not "CLAUGTO", "Guadalajara",
-    "Puebla Aerocluster" or "Baja California"."""
-    words = name.split()
-    return (
-        2 <= len(words) <= 4
-        and all(re.fullmatch(r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü'’-]+", w) for w in words)
-        and not any(n in fold(w) for w in words for n in _TYPE_NOUNS if len(n) > 4)
-        and fold(name) not in _PLACES
-    )
 
 
 @dataclass(frozen=True)
@@ -152,10 +96,10 @@ class _Context:
         X?" "Ana Ruiz." "How many members does it have?" is about X)."""
         if person:
             if self.asked_for_name and self.previous_asks_who and self.named:
-                return next((e for e in self.named if _person_like(e)), self.named[0])
+                return next((e for e in self.named if person_like(e)), self.named[0])
             return self.people[0] if self.people else self.topic
         who_answered_by_a_person = (
-            self.previous_asks_who and bool(self.named) and _person_like(self.named[0])
+            self.previous_asks_who and bool(self.named) and person_like(self.named[0])
         )
         if self.asked_for_name and self.named and not who_answered_by_a_person:
             return self.named[0]
@@ -168,9 +112,9 @@ class _Context:
     def of_type(self, noun: str) -> str:
         """The name in the last exchange of the kind ``noun`` says: "her chamber" -> "Northern
         Freight Chamber"; "" when none is."""
-        kind = _singular(noun)
+        kind = singular_noun(noun)
         for name in (*self.named, *entities(self.previous, ordered=True)):
-            if any(_singular(w) == kind for w in name.split()):
+            if any(singular_noun(w) == kind for w in name.split()):
                 return name
         return ""
 
@@ -193,7 +137,7 @@ def _context(history: list[Turn]) -> _Context:
         topic=mentioned[0] if mentioned else "",
         named=tuple(named),
         asked_for_name=_asks_for_name(previous),
-        people=tuple(e for e in entities(previous, ordered=True) if _person_like(e)),
+        people=tuple(e for e in entities(previous, ordered=True) if person_like(e)),
     )
 
 
@@ -209,33 +153,96 @@ def _affiliation(person: str, text: str) -> str:
     return found[0] if found else ""
 
 
-def is_follow_up(question: str) -> bool:
-    words = re.findall(r"\w+", question)
-    return bool(_ABOUT.match(question) or _PRONOUN.search(question) or len(words) <= 3)
-
-
 _POSSESSIVE = re.compile(r"(its|his|her|their)\s+([\w'’-]+)", re.I)
-# "there" that says something exists ("Is there a ...", "there are") stands for no place.
+# "there" that says something exists ("Is there a ...", "there are") stands for no place; the
+# question still needs one ("Are there any incentives?"), unless it names it ("Which clusters
+# are there in Sonora?").
 _EXISTENTIAL = re.compile(
     r"there\s+(?:is|are|was|were|will|has|have|a|an|any|some|no|other|more|\d)\b", re.I
 )
+_LOCATED = re.compile(
+    r"there\s+(?:in|at|across|within|among|throughout|outside|near|inside|on)\b", re.I
+)
 _PERSONAL = re.compile(r"\b(he|she|his|her|him|hers)\b", re.I)
+# Pronouns a question cannot be asked with when nothing came before: "it" in "How many members
+# does it have?" ("the cluster" may be any cluster: that question is fine on its own).
+_BARE = frozenset("it its they them their theirs he she his her him hers".split())
+
+
+# "it" that stands for nothing: "How long does it take ...?", "Is it true that ...?"
+_DUMMY = re.compile(r"it\s+(?:\w+\s+)?(?:take|takes|cost|costs|true|possible|matter|mean)\b", re.I)
+# "a lithium cluster", "the maquiladora programme": something a later pronoun may stand for
+_NOUN_PHRASE = re.compile(r"\b(?:a|an|the|any|some|each|every)\s+\w+", re.I)
+
+
+def _bound(question: str, start: int) -> bool:
+    """Whether the question names, before ``start``, something (not a place) a pronoun there
+    stands for: "What does the Aerocluster of Querétaro offer its members?"."""
+    return any(fold(e) not in PLACES for e in entities(question[:start]))
+
+
+def referring(question: str) -> list[re.Match[str]]:
+    """The pronouns of ``question`` that stand for something named earlier in the conversation:
+    not an existential "there", and not one the question itself names the antecedent of."""
+    found = []
+    for match in _PRONOUN.finditer(question):
+        word = match.group(0).lower()
+        if word == "there" and _LOCATED.match(question, match.start()):
+            continue
+        if word != "there" and _bound(question, match.start()):
+            continue
+        found.append(match)
+    return found
+
+
+def is_follow_up(question: str) -> bool:
+    """Whether ``question`` needs the conversation to be understood: "What about X?", "And in
+    Y?", a pronoun standing for something not named in it, or three words or fewer."""
+    words = re.findall(r"\w+", question)
+    return bool(_ABOUT.match(question) or referring(question) or len(words) <= 3)
+
+
+def clarify(question: str, history: list[Turn]) -> str | None:
+    """A question back to the user when ``question`` points at something nobody named yet
+    ("And how many members does it have?" as the first question); None when it can be answered.
+
+    >>> clarify("And how many members does it have?", [])
+    'Which one do you mean by "it"? Name it in the question, e.g. "How many members does … have?"'
+    """
+    if any(turn.role == "user" for turn in history):
+        return None
+    if any(fold(e) not in PLACES for e in entities(question)):
+        return None  # "Is it true that CLAUGTO ...?": the question names what it is about
+    bare = [
+        m
+        for m in referring(question)
+        if m.group(0).lower() in _BARE
+        and m.group(0) != "IT"  # the acronym: "How many IT clusters ...?"
+        and not _DUMMY.match(question, m.start())
+        and not _NOUN_PHRASE.search(question[: m.start()])
+    ]
+    if not bare:
+        return None
+    pronoun = bare[0]
+    body = _LEADING_AND.sub("", question[: pronoun.start()]) + "…" + question[pronoun.end() :]
+    example = (body[0].upper() + body[1:]).strip()
+    return (
+        f'Which one do you mean by "{pronoun.group(0)}"? Name it in the question, e.g. "{example}"'
+    )
 
 
 def _resolve(body: str, ctx: _Context, answer: str) -> str:
     """``body`` with its first pronoun replaced by what it stands for; "" when nothing is known."""
-    pronoun = next(
-        (m for m in _PRONOUN.finditer(body) if not _EXISTENTIAL.match(body, m.start())), None
-    )
+    pronoun = next((m for m in referring(body) if not _EXISTENTIAL.match(body, m.start())), None)
     if not pronoun:
         return ""
     referent = ctx.referent(person=bool(_PERSONAL.fullmatch(pronoun.group(0))))
     possessive = _POSSESSIVE.match(body, pronoun.start())
-    if possessive and _is_type_noun(possessive.group(2)):
+    if possessive and is_type_noun(possessive.group(2)):
         # "his council": a council the history names, else the one the person belongs to.
         named = ctx.of_type(possessive.group(2)) or (
             _affiliation(referent, answer)
-            if _person_like(referent) and _singular(possessive.group(2)) in _BODY_NOUNS
+            if person_like(referent) and singular_noun(possessive.group(2)) in _BODY_NOUNS
             else ""
         )
         if named:
@@ -243,7 +250,8 @@ def _resolve(body: str, ctx: _Context, answer: str) -> str:
     if not referent:
         return ""
     if possessive and possessive.group(1).lower() in ("its", "his", "their"):
-        return f"{body[: possessive.start()]}{referent}'s {body[possessive.start(2) :]}"
+        owner = referent if re.search(r"['’]s$", referent) else f"{referent}'s"
+        return f"{body[: possessive.start()]}{owner} {body[possessive.start(2) :]}"
     if pronoun.group(0).lower() == "there":  # "How many firms are there?"
         referent = f"in {referent}"
     return body[: pronoun.start()] + referent + body[pronoun.end() :]
@@ -263,19 +271,17 @@ def condense(question: str, history: list[Turn]) -> str:
     new = re.sub(
         r"^(?:the (?:one|ones|cluster|clusters|state|city|hub) (?:in|of|for)|the)\s+", "", new
     )
-    if new and fold(new.split()[0]) not in _QUESTION_WORDS and len(new.split()) <= 6:
+    if new and fold(new.split()[0]) not in QUESTION_WORDS and len(new.split()) <= 6:
         referent = ctx.referent(person=False)
         if not entities(new) and referent:
             return f"What about {new} of {referent}?"
-        place = next((e for e in entities(previous) if fold(e) in _PLACES), "")
+        place = next((e for e in entities(previous) if fold(e) in PLACES), "")
         # A new place for the previous one, whatever the subject: "What about Colima?", or
         # "What about the one in Colima?" when the place list does not know Colima.
-        in_place = fold(new) in _PLACES or re.search(
-            rf"\bin\s+{re.escape(new)}\W*$", question, re.I
-        )
+        in_place = fold(new) in PLACES or re.search(rf"\bin\s+{re.escape(new)}\W*$", question, re.I)
         if place and in_place:
             return previous.replace(place, new, 1)
-        if subject and (fold(subject) in _PLACES) == (fold(new) in _PLACES or not entities(new)):
+        if subject and (fold(subject) in PLACES) == (fold(new) in PLACES or not entities(new)):
             return re.sub(re.escape(subject), new, previous, count=1)
         return f"{previous.rstrip('?')} {new}?"
     body = _LEADING_AND.sub("", question)
@@ -283,4 +289,6 @@ def condense(question: str, history: list[Turn]) -> str:
     replaced = _resolve(body, ctx, re.sub(r"\[\d+\]", "", last))
     if replaced:
         return replaced[0].upper() + replaced[1:]
-    return f"{body.rstrip('?')} ({ctx.referent(person=False) or previous})?" if body else previous
+    if not body:
+        return previous
+    return f"{body.rstrip('?')} ({ctx.referent(person=False) or previous})?"

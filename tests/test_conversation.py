@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.conversation import condense, is_follow_up
+from assistant.conversation import clarify, condense, is_follow_up
 from assistant.history import trim_history
 from assistant.types import Turn
 
@@ -269,3 +269,59 @@ def test_there_is_the_place_unless_it_says_something_exists() -> None:
     assert condense("Is there a port there?", turns) == "Is there a port in Oaxaca?"
     assert condense("How many jobs are there?", turns) == "How many jobs are in Oaxaca?"
     assert "Oaxaca" in condense("Are there any incentives?", turns)
+
+
+# Standalone questions and questions with nothing to refer to ----------------------------------
+
+SUBJECTS = history("Which drone clusters are in Mexico?") + exchange(
+    "Which one is the biggest?", "The Tlaxcala Drone Alliance, with 27 firms [1]."
+)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What does the Sonora Drone Council offer its members?",  # "its": the Council
+        "Which textile clusters are there in Mexico?",  # "there in Mexico": a named place
+        "Which drone makers are there in Puebla?",
+        "When did Mexico's drone sector start?",  # "Mexico's" is no subject to carry over
+        "How do the Hidalgo Mining Cluster and its suppliers work together?",
+    ],
+)
+def test_a_question_naming_what_it_is_about_is_never_rewritten(question: str) -> None:
+    assert not is_follow_up(question)
+    assert condense(question, SUBJECTS) == question
+    assert clarify(question, []) is None
+
+
+def test_a_possessive_of_a_name_ending_in_s_gets_no_second_s() -> None:
+    turns = exchange("What does Mexico's drone sector export?", "Parts to Texas [1].")
+    assert "'s's" not in condense("Who are its main customers?", turns)
+
+
+@pytest.mark.parametrize(
+    ("question", "pronoun", "example"),
+    [
+        ("And how many members does it have?", "it", "How many members does … have?"),
+        ("When were they founded?", "they", "When were … founded?"),
+        ("Who leads its board?", "its", "Who leads … board?"),
+        ("What did she say about exports?", "she", "What did … say about exports?"),
+    ],
+)
+def test_a_first_question_pointing_at_nothing_asks_which_one_is_meant(
+    question: str, pronoun: str, example: str
+) -> None:
+    asked = clarify(question, [])
+    assert asked is not None
+    assert f'"{pronoun}"' in asked and example in asked
+    assert condense(question, []) == question  # nothing invented for the search either
+
+
+def test_no_clarifying_question_once_something_was_named_or_when_nothing_is_pointed_at() -> None:
+    assert clarify("How many members does it have?", history("When was SODRONIC founded?")) is None
+    assert clarify("Is it true that SODRONIC has 40 members?", []) is None  # names its subject
+    assert clarify("How many members does the cluster have?", []) is None  # "the cluster": any
+    assert clarify("Which clusters are there in Sonora?", []) is None
+    assert clarify("How many IT firms does Sonora have?", []) is None  # the acronym IT
+    assert clarify("How long does it take to register a drone firm?", []) is None
+    assert clarify("Which state hosts a drone cluster, and who runs it?", []) is None
