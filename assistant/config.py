@@ -91,6 +91,19 @@ class Settings(BaseSettings):
     port: int = Field(7860, ge=1, le=65535, description="Port the Gradio app listens on.")
     max_upload_mb: float = Field(10.0, gt=0, description="Largest upload accepted by the UI.")
     concurrency: int = Field(8, ge=1, description="Requests the UI answers at the same time.")
+    trash_dir: Path | None = Field(
+        None,
+        description="Where the UI moves deleted or replaced documents (default: trash/ beside "
+        "the corpus folder).",
+    )
+    remote_uploads: bool = Field(
+        False,
+        description="Allow uploads and deletes when the UI listens on a non-loopback host "
+        "(they then need ASSISTANT_UPLOAD_TOKEN).",
+    )
+    upload_token: str = Field(
+        "", description="Token the Documents tab asks for before uploads and deletes off loopback."
+    )
 
 
 def settings_table(settings: Settings | None = None) -> list[tuple[str, str, str]]:
