@@ -63,6 +63,14 @@ class Settings(BaseSettings):
         description="Answer backend: extractive | openai:<model> | ollama:<model> | "
         "llamacpp:<path.gguf>.",
     )
+    reader: str = Field(
+        "rules",
+        description="Extractive reader: trained (the model in reader_model) or rules.",
+    )
+    reader_model: Path = Field(
+        ROOT / "assistant" / "read" / "model",
+        description="Folder of the trained reader's weights, model card and calibration.",
+    )
     abstain_threshold: float = Field(
         0.15,
         ge=0,

@@ -153,8 +153,9 @@ def _load(model_dir: Path) -> _Model:
     from tokenizers import Tokenizer
 
     config = _read_json(model_dir / "config.json")
+    sbert = model_dir / "sentence_bert_config.json"  # absent for the reader's encoder
     max_length = min(
-        int(_read_json(model_dir / "sentence_bert_config.json").get("max_seq_length", 512)),
+        int(_read_json(sbert).get("max_seq_length", 512)) if sbert.exists() else 512,
         int(config["max_position_embeddings"]),
     )
     if config.get("hidden_act") != "gelu" or config["hidden_size"] != DIMENSION:
@@ -216,10 +217,34 @@ def _attention(x: np.ndarray, layer: _Layer, bias: np.ndarray, heads: int) -> np
     return np.matmul(context, layer.out_w) + layer.out_b
 
 
-def _encode(model: _Model, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Mean-pooled, L2-normalised sentence vectors for one padded batch of token ids."""
+def _gelu_erf(x: np.ndarray) -> np.ndarray:
+    """GELU through scipy's float32 erf: within 1e-6 of the exact one, ~8x faster (the reader's
+    batches are big enough for it to matter); the exact float64 path when scipy is missing."""
+    try:
+        from scipy.special import erf
+    except ImportError:
+        return _gelu(x)
+    out = erf(x * _F32(0.7071067811865476))
+    out += _F32(1.0)
+    out *= x
+    out *= _F32(0.5)
+    return np.asarray(out, dtype=_F32)
+
+
+def hidden_states(
+    model: _Model,
+    ids: np.ndarray,
+    mask: np.ndarray,
+    types: np.ndarray | None = None,
+    exact_gelu: bool = True,
+) -> np.ndarray:
+    """The last layer's token states (batch, seq, hidden) for one padded batch of token ids;
+    ``types`` are the segment ids of a sentence pair (all 0 when None). ``exact_gelu`` keeps the
+    correctly rounded GELU the embedder's vectors are checked against."""
+    gelu = _gelu if exact_gelu else _gelu_erf
     seq = ids.shape[1]
-    x = model.word[ids] + model.position[:seq] + model.token_type[0]
+    segment = model.token_type[0] if types is None else model.token_type[types]
+    x = model.word[ids] + model.position[:seq] + segment
     x = _layer_norm(x, model.ln_w, model.ln_b, model.eps)
     # Padded keys get the most negative float32, as transformers' extended attention mask does.
     bias = ((1.0 - mask[:, None, None, :]) * np.finfo(_F32).min).astype(_F32)
@@ -227,10 +252,16 @@ def _encode(model: _Model, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         x = _layer_norm(
             x + _attention(x, layer, bias, model.heads), layer.ln1_w, layer.ln1_b, model.eps
         )
-        h = _gelu(np.matmul(x, layer.up_w) + layer.up_b)
+        h = gelu(np.matmul(x, layer.up_w) + layer.up_b)
         x = _layer_norm(
             x + np.matmul(h, layer.down_w) + layer.down_b, layer.ln2_w, layer.ln2_b, model.eps
         )
+    return x
+
+
+def _encode(model: _Model, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Mean-pooled, L2-normalised sentence vectors for one padded batch of token ids."""
+    x = hidden_states(model, ids, mask)
     weights = mask[:, :, None]
     pooled = (x * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), _F32(1e-9))
     norms = np.linalg.norm(pooled, axis=1, keepdims=True)

@@ -48,6 +48,7 @@ class Assistant:
         self._index = index
         self.embedder = embedder
         self._lock = threading.Lock()
+        self._reader_lock = threading.Lock()
         self._models: dict[str, Any] = {}
         self._idf, self._aliases = self._make_idf(index), definitions(c.text for c in index.chunks)
         self.chain = (
@@ -194,7 +195,21 @@ class Assistant:
         state["timings"]["retrieve"] = (time.perf_counter() - started) * 1000
         return hits
 
+    @property
+    def reader(self) -> Any:
+        """The trained extractive reader, loaded on first use (once per process)."""
+        with self._reader_lock:  # not the indexing lock: a build must not hold up a question
+            if "reader" not in self._models:
+                from .read.extractive import ExtractiveReader
+
+                self._models["reader"] = ExtractiveReader.from_dir(self.settings.reader_model)
+        return self._models["reader"]
+
     def _extractive(self, state: dict) -> Draft:
+        if self.settings.reader == "trained":
+            asked = state["question"] if state["query"] != state["question"] else None
+            draft: Draft = self.reader.answer(state["query"], state["hits"], asked)
+            return draft
         # split again, not read from the state (the chain's assign steps pass copies of it), and
         # as asked: the first part's subject, added for retrieval, is too often not what "it"
         # refers to ("... the Pro-Aéreo plan in Baja California, and who launched it")

@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 NOT_SAID = "The documents don't say"  # how every statement of absence begins (any backend)
+# ... and in the other languages an extractive answer frames itself in (read/phrases.py)
+NOT_SAID_PHRASES = (NOT_SAID, "Los documentos no lo dicen", "Die Dokumente sagen das nicht")
 
 Role = Literal["user", "assistant"]
 

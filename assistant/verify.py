@@ -15,7 +15,7 @@ import re
 from dataclasses import replace
 
 from .text import numbers_in, sentence_spans
-from .types import NOT_SAID, Citation, Sentence
+from .types import NOT_SAID_PHRASES, Citation, Sentence
 
 MARKER = re.compile(r"\s*\[(\d{1,3})\]")
 
@@ -43,6 +43,15 @@ def strip_markers(text: str) -> str:
     return MARKER.sub("", text).strip()
 
 
+def _framing(claim: str) -> bool:
+    """A lead-in that claims nothing a source could back: it introduces what follows (ends with
+    ":") or notes the quotes' language (in brackets), and gives no figure."""
+    text = claim.strip()
+    return (text.endswith(":") or (text.startswith("(") and text.endswith(")"))) and not any(
+        ch.isdigit() for ch in text
+    )
+
+
 def verify(
     sentences: list[tuple[str, tuple[int, ...]]],
     citations: list[Citation],
@@ -57,7 +66,7 @@ def verify(
         cites = tuple(dict.fromkeys(given + markers(text)))
         issues: list[str] = []
         claim = strip_markers(text)
-        if abstained or (not cites and claim.startswith(NOT_SAID)):
+        if abstained or (not cites and (claim.startswith(NOT_SAID_PHRASES) or _framing(claim))):
             # saying what the documents don't say (for the whole question or one of its parts)
             # claims nothing that a source could back
             checked.append(Sentence(text, cites, True, ()))

@@ -69,6 +69,24 @@ def build_model(layers: int, base: Path | None = None) -> Any:
     return Reader()
 
 
+def load_trained(model_dir: Path) -> Any:
+    """The exported reader as a torch module (float32), for checking the numpy forward pass."""
+    import torch
+    from safetensors.torch import load_file
+
+    meta = json.loads((model_dir / "reader.json").read_text())
+    model = build_model(int(meta["layers"]), base=model_dir).float()
+    state = load_file(str(model_dir / "model.safetensors"))
+    heads = {k: v.float() for k, v in state.items() if k.startswith(("sentence.", "span."))}
+    model.load_state_dict(heads, strict=False)
+    model.eval()
+    with torch.no_grad():
+        for name, value in state.items():
+            if not name.startswith(("sentence.", "span.")):
+                assert model.bert.state_dict()[name].shape == value.shape, name
+    return model
+
+
 def tensors(batch: list[Encoded]) -> dict[str, Any]:
     import torch
 

@@ -1,0 +1,169 @@
+"""The extractive reader: retrieved hits in, a ``Draft`` out, decided by the trained model.
+
+Job: for each part of the question, score every candidate span of the hits with the reader
+(``model.Reader``), map the best logit to a calibrated probability (``calibrate.Calibration``)
+and either abstain or compose (``compose.py``): a direct answer, part by part, an overview for
+a broad question, every figure with its source when likely sources disagree. One threshold (the
+calibration's) decides every "the documents don't say"; nothing else vetoes an answer.
+
+Non-job: retrieval, verification, LLM backends.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..lexicon import expand_query, is_foreign
+from ..parts import answer_kind, is_broad, split_parts
+from ..types import Hit
+from . import compose
+from .calibrate import CALIBRATION, Calibration, load_calibration
+from .candidates import Candidate, passages
+from .draft import Citations, Draft
+from .model import Reader, Scored
+from .phrases import language_of, phrase
+
+MIN_WORDS = 3  # a shorter text span (a heading, a label) is not an answer; table lines may be
+
+
+class ExtractiveReader:
+    """``answer(question, hits)``: the trained reader's extractive answer."""
+
+    def __init__(self, reader: Reader | None = None, calibration: Calibration | None = None):
+        self.reader = reader or Reader()
+        self._calibration = calibration
+
+    @classmethod
+    def from_dir(cls, model_dir: Path) -> ExtractiveReader:
+        """The reader whose weights and calibration are in ``model_dir``, loaded."""
+        return cls(Reader(model_dir), load_calibration(model_dir / CALIBRATION.name)).load()
+
+    @property
+    def calibration(self) -> Calibration:
+        if self._calibration is None:
+            self._calibration = load_calibration()
+        return self._calibration
+
+    def load(self) -> ExtractiveReader:
+        self.reader.load()
+        _ = self.calibration
+        return self
+
+    def rank(self, question: str, hits: list[Hit]) -> tuple[list[Candidate], dict[int, Scored]]:
+        """Every candidate span of ``hits``, best first, and each hit's raw scores."""
+        text = question
+        if is_foreign(question):  # the reader is English: add the glossary's English words
+            text = f"{question} {expand_query(question)}".strip()
+        found = passages(hits)
+        scores = self.reader.score(text, found)
+        out = []
+        cal = self.calibration
+        for h, (p, s) in enumerate(zip(found, scores, strict=True)):
+            table = hits[h].chunk.kind == "table"
+            for i, (a, b) in enumerate(p.spans):
+                logit = float(s.logits[i])
+                span = p.text[a:b]
+                if logit == float("-inf") or span.rstrip().endswith("?"):
+                    continue  # cut off by the model's input length, or an interviewer's question
+                if not table and len(span.split()) < MIN_WORDS:
+                    continue
+                out.append(Candidate(h, a, b, span, logit, cal.prob(logit), s.vectors[i]))
+        out.sort(key=lambda c: (-c.logit, c.hit, c.start))
+        return out, dict(enumerate(scores))
+
+    def answer(self, question: str, hits: list[Hit], asked: str | None = None) -> Draft:
+        """Answer ``question`` (the standalone query) from ``hits``; ``asked`` is what the user
+        typed, when the query was rewritten from the conversation (its language is kept)."""
+        lang = language_of(asked or question)
+        parts = split_parts(question)
+        if len(parts) == 1 and is_broad(question):
+            draft = self._overview(question, hits, lang)
+        elif len(parts) == 1:
+            draft = self._single(question, hits, lang)
+        else:
+            draft = self._parts(parts, hits, lang)
+        note = phrase(lang, "quoted")
+        if note and not draft.abstained:
+            draft.sentences.append((note, ()))
+        return draft
+
+    # -- composition ---------------------------------------------------------------------------
+    def _direct(
+        self, question: str, hits: list[Hit], book: Citations, single: bool, lang: str = "en"
+    ) -> tuple[list[tuple[str, tuple[int, ...]]], list[Candidate]]:
+        ranked, scored = self.rank(question, hits)
+        if not ranked or not self.calibration.answers(ranked[0].logit):
+            return [], ranked
+        kind = answer_kind(question)
+        floor = max(self.calibration.threshold, compose.SECOND)
+        if single and kind == "number":
+            figures = compose.conflict(ranked, hits, scored, floor)
+            if figures:
+                out = compose.conflict_sentences(figures, hits, book, lang)
+                return out, ranked
+        limit = compose.LIST_QUOTES if kind == "list" else 2 if single else 1
+        chosen = compose.pick(ranked, hits, limit, floor)
+        out = []
+        best = chosen[0]
+        quoted = [compose.quoted(hits, c)[0] for c in chosen]
+        if kind in ("number", "date", "name"):
+            short = compose.short_span(scored[best.hit], best, hits[best.hit].chunk.text)
+            if short:
+                out.append((short, (book.cite(best.hit, quoted[0]),)))
+        for c, text in zip(chosen, quoted, strict=True):
+            out.append((text, (book.cite(c.hit, text),)))
+        return out, ranked
+
+    def _single(self, question: str, hits: list[Hit], lang: str) -> Draft:
+        book = Citations(hits)
+        sentences, ranked = self._direct(question, hits, book, single=True, lang=lang)
+        if not sentences:
+            return compose.abstain(question, hits, ranked, lang)
+        draft = Draft(sentences=sentences, citations=book.items, confidence=ranked[0].prob)
+        return draft
+
+    def _parts(self, parts: list[str], hits: list[Hit], lang: str) -> Draft:
+        """Each part answered from the same hits with its own decision; abstain when all do."""
+        book = Citations(hits)
+        merged = Draft()
+        answered, confidences, first_ranked = 0, [], None
+        for part in parts:
+            sentences, ranked = self._direct(part, hits, book, single=False, lang=lang)
+            first_ranked = first_ranked or ranked
+            confidences.append(ranked[0].prob if ranked else 0.0)
+            if sentences:
+                answered += 1
+                merged.sentences.extend(sentences)
+            else:
+                merged.sentences.append((phrase(lang, "part", question=part), ()))
+        if not answered:
+            return compose.abstain(" ".join(parts), hits, first_ranked or [], lang)
+        merged.citations = book.items
+        merged.confidence = min(confidences)
+        return merged
+
+    def _overview(self, question: str, hits: list[Hit], lang: str) -> Draft:
+        ranked, _ = self.rank(question, hits)
+        cal = self.calibration
+        if not ranked or not cal.answers(ranked[0].logit):
+            return compose.abstain(question, hits, ranked, lang)
+        pool = [c for c in ranked if c.prob >= cal.threshold / 2][: 3 * compose.OVERVIEW]
+        chosen = compose.mmr(pool, compose.OVERVIEW)
+        order = {
+            doc: n for n, doc in enumerate(dict.fromkeys(hits[c.hit].doc.doc_id for c in chosen))
+        }
+        chosen.sort(key=lambda c: (order[hits[c.hit].doc.doc_id], c.hit, c.start))
+        book = Citations(hits)
+        draft = Draft(confidence=ranked[0].prob)
+        draft.sentences.append((phrase(lang, "overview"), ()))
+        taken: set[tuple[int, int, int]] = set()
+        for c in chosen:
+            text, start, end = compose.quoted(hits, c)
+            if (c.hit, start, end) in taken:
+                continue
+            taken.add((c.hit, start, end))
+            label = re.sub(r"\s+", " ", hits[c.hit].doc.title)
+            draft.sentences.append((f"\n- {label}: {text}", (book.cite(c.hit, text),)))
+        draft.citations = book.items
+        return draft
