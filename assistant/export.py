@@ -1,8 +1,11 @@
 """Render answers for people: safe HTML for the chat window, Markdown for the conversation download.
 
 Job: turn ``Answer`` objects into text a person reads: numbered source cards with the quote
-highlighted inside its passage, a mark on unverified sentences, abstentions and warnings that look
-different from answers, the debug table of retrieval ranks and timings, and a Markdown transcript.
+highlighted inside its passage (a refusal's closest passages shown as pointers, nothing
+highlighted: they are no evidence), markers [n] and "Open document" that ``ui_page.JS`` makes
+clickable, a mark on unverified sentences, abstentions and warnings that look different from
+answers, the debug table of retrieval ranks and timings, and a Markdown transcript. The look is
+``ui_page.CSS``.
 Every piece of text that comes from a question, an answer or a document is escaped with
 ``html.escape`` before it enters HTML; the HTML is emitted on one line so a Markdown renderer treats
 it as one raw block and never interprets document text as Markdown.
@@ -18,40 +21,7 @@ from html import escape
 
 from .types import Answer, Citation, Hit, Sentence
 
-CHAT_CSS = """
-.qa-answer { line-height: 1.5; overflow-wrap: anywhere; }
-.qa-question { white-space: pre-wrap; overflow-wrap: anywhere; }
-.qa-abstained { border-left: 4px solid #9ca3af; padding-left: .6em; color: #4b5563; }
-.qa-badge { display: inline-block; font-weight: 600; font-size: .85em; padding: .1em .5em;
-  border-radius: .4em; background: #e5e7eb; color: #374151; margin-bottom: .3em; }
-.qa-warning { background: #fef3c7; color: #78350f; border-radius: .4em; padding: .25em .5em;
-  margin: .2em 0; font-size: .9em; }
-.qa-error .qa-warning { background: #fee2e2; color: #7f1d1d; }
-.qa-query { font-size: .85em; color: #6b7280; margin-bottom: .3em; }
-.qa-unverified { text-decoration: underline wavy #d97706; }
-.qa-flag { color: #b45309; font-size: .85em; font-weight: 600; }
-.qa-ref { color: #1d4ed8; font-weight: 600; }
-.qa-sources-label { font-weight: 600; margin-top: .6em; font-size: .9em; }
-.qa-sources { list-style: none; padding-left: 0; margin: .2em 0; }
-.qa-source { border: 1px solid #d1d5db; border-radius: .5em; padding: .35em .6em; margin: .3em 0; }
-.qa-source summary, .qa-debug summary { cursor: pointer; font-size: .85em; color: #374151; }
-.qa-source-n { font-weight: 700; color: #1d4ed8; }
-.qa-source-title { font-weight: 600; }
-.qa-source-meta, .qa-source-doc, .qa-timings { font-size: .8em; color: #6b7280; }
-.qa-passage { margin: .4em 0; padding-left: .6em; border-left: 3px solid #d1d5db;
-  font-size: .9em; white-space: normal; }
-.qa-passage mark { background: #fde68a; color: inherit; }
-.qa-debug { margin-top: .5em; font-size: .8em; }
-.qa-debug table { display: block; overflow-x: auto; max-width: 100%; border-collapse: collapse; }
-.qa-debug td, .qa-debug th { padding: .1em .4em; border-bottom: 1px solid #e5e7eb; }
-.qa-debug th, .qa-debug td:nth-child(-n+4) { white-space: nowrap; text-align: right; }
-.qa-debug th:nth-child(n+5) { text-align: left; }
-.qa-debug tr.qa-cited { background: #eff6ff; }
-.qa-status-error { color: #b91c1c; }
-.qa-status-ok { color: #166534; }
-@media (max-width: 480px) { .qa-source { padding: .3em .4em; } }
-"""
-
+POINTERS_LABEL = "Closest passages (they do not answer the question)"
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 
 
@@ -66,7 +36,11 @@ def esc(text: object) -> str:
 
 def _text_html(text: str) -> str:
     """Escaped answer text with its [n] markers styled as citation references."""
-    return _MARKER.sub(r'<sup class="qa-ref">[\1]</sup>', esc(text))
+    return _MARKER.sub(
+        r'<sup class="qa-ref qa-n-\1" role="button" tabindex="0" title="Show source \1">'
+        r"[\1]</sup>",
+        esc(text),
+    )
 
 
 def _sentence_flag(sentence: Sentence) -> str:
@@ -148,22 +122,39 @@ def citation_meta(citation: Citation) -> list[str]:
     return [p for p in parts if p]
 
 
-def source_card_html(citation: Citation, *, context: int = 160) -> str:
-    """One numbered source card: title, metadata, the quote highlighted in its passage."""
+def source_card_html(citation: Citation, *, context: int = 160, evidence: bool = True) -> str:
+    """One numbered source card: title, metadata, "Open document", and the quote highlighted in
+    its passage; with ``evidence=False`` (a refusal's closest passage) the passage is shown
+    plainly, pointing at where to look rather than proving anything."""
     meta = " · ".join(esc(p) for p in citation_meta(citation))
-    check = "" if citation.verified else ' <span class="qa-flag">⚠ quote not verified</span>'
-    excerpt = highlight(citation.passage, citation.quote, context)
+    check = "" if citation.verified or not evidence else (
+        ' <span class="qa-flag">⚠ quote not verified</span>')  # fmt: skip
+    # classes, not data-*: the chat window's sanitiser keeps only classes, titles and roles
+    page = "" if citation.page is None else f" qa-page-{citation.page}"
+    opener = (
+        '<span class="qa-open" role="button" tabindex="0" '
+        'title="Open the whole document at this passage, with the original file">'
+        "Open document</span>"
+    )
+    if evidence:
+        excerpt = highlight(citation.passage, citation.quote, context)
+    else:
+        span = _locate(citation.passage, citation.quote) or (0, 0)
+        excerpt = esc(_trim(citation.passage[span[0] :] or citation.quote, 2 * context, left=False))
     whole = ""
-    if len(citation.passage) > len(citation.quote) + 2 * context:
+    if evidence and len(citation.passage) > len(citation.quote) + 2 * context:
         whole = (
             '<details class="qa-whole"><summary>Whole passage</summary><div class="qa-passage">'
             f"{highlight(citation.passage, citation.quote)}</div></details>"
         )
+    kind = "qa-source" if evidence else "qa-source qa-pointer"
     return (
-        f'<li class="qa-source"><span class="qa-source-n">[{citation.n}]</span> '
+        f'<li class="{kind} qa-n-{citation.n}{page}">'
+        f'<span class="qa-source-n">[{citation.n}]</span> '
         f'<span class="qa-source-title">{esc(citation.title or citation.doc)}</span>{check}'
         f'<div class="qa-source-meta">{meta} · <span class="qa-source-doc">{esc(citation.doc)}'
-        f'</span></div><blockquote class="qa-passage">{excerpt}</blockquote>{whole}</li>'
+        f"</span>{opener}</div>"
+        f'<blockquote class="qa-passage">{excerpt}</blockquote>{whole}</li>'
     )
 
 
@@ -201,9 +192,11 @@ def answer_html(answer: Answer, *, debug: bool = False) -> str:
         out.append(f'<div class="qa-query">Searched for: <q>{esc(answer.query)}</q></div>')
     out.append(f'<div class="qa-text">{answer_text_html(answer)}</div>')
     if answer.citations:
-        cards = "".join(source_card_html(c) for c in answer.citations)
+        evidence = not answer.abstained
+        cards = "".join(source_card_html(c, evidence=evidence) for c in answer.citations)
+        label = "Sources" if evidence else POINTERS_LABEL
         out.append(
-            f'<div class="qa-sources-label">Sources</div><ol class="qa-sources">{cards}</ol>'
+            f'<div class="qa-sources-label">{label}</div><ol class="qa-sources">{cards}</ol>'
         )
     if debug:
         cited = {c.chunk_id for c in answer.citations}
@@ -264,7 +257,7 @@ def answer_markdown(question: str, answer: Answer, number: int) -> str:
         ]
         lines.append("")
     if answer.citations:
-        lines += ["**Sources**", ""]
+        lines += [f"**{'Sources' if not answer.abstained else POINTERS_LABEL}**", ""]
         for c in answer.citations:
             meta = ", ".join(_md(p) for p in citation_meta(c))
             lines.append(f"[{c.n}] **{_md(c.title or c.doc)}**" + (f" — {meta}" if meta else ""))

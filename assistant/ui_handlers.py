@@ -1,25 +1,29 @@
-"""The event handlers of the Gradio app: chat, votes, exports, uploads and the `/ask` API.
+"""The event handlers of the Gradio app: chat, votes, exports and the `/ask` API.
 
 Each handler takes and returns plain values for Gradio components and calls one ``Assistant``
-method; the HTML of an answer comes from ``assistant.export`` (every text escaped there), uploads
-go through ``assistant.uploads``, votes through ``assistant.feedback``. Not its job: layout (see
-``ui.py``), retrieval, prompts, answering or verification.
+method; the HTML of an answer comes from ``assistant.export`` (every text escaped there), votes
+go through ``assistant.feedback``, the documents side (uploads, deletes, the document view) is
+``ui_documents.Library``. A backend typed in Settings that cannot run here is explained for the
+person at the browser (``backend_problem``), and an answer given while the index is being updated
+says so. Not its job: layout (see ``ui.py``), retrieval, prompts, answering or verification.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import tempfile
-import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from . import export, feedback, uploads
+from . import export, feedback
 from .config import Settings
 from .errors import AssistantError, InputError
+from .ui_documents import Library
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -64,6 +68,45 @@ def _backend(choice: str | None, custom: str | None) -> str | None:
     return (custom or "").strip() or (choice or "").strip() or None
 
 
+UPDATING = (
+    "The documents are being re-indexed (an upload or a delete is running): this answer comes "
+    "from the last complete index. Ask again in a moment to include the change."
+)
+_FORMS = "extractive, openai:<model>, ollama:<model> or llamacpp:<path.gguf>"
+
+
+def backend_problem(spec: str | None) -> str | None:
+    """Why the backend typed in Settings cannot run on this server, said for the person at the
+    browser (what to install, where, and where to set it); None when it can be tried."""
+    spec = (spec or "").strip()
+    kind, _, rest = spec.partition(":")
+    if not spec or spec == "extractive":
+        return None
+    if kind not in ("openai", "ollama", "llamacpp") or not rest.strip():
+        return f"Unknown answer backend {spec!r}: type one of {_FORMS} in Settings → Other backend."
+    if kind == "ollama" and importlib.util.find_spec("langchain_ollama") is None:
+        return (
+            f"{spec} needs the Ollama integration, which is not installed on the server running "
+            "this app. Whoever runs the server: `.venv/bin/pip install langchain-ollama`, then "
+            "restart the app; type the backend in Settings → Other backend again (or set "
+            "ASSISTANT_LLM on the server to make it the default). This answer is the "
+            "extractive one."
+        )
+    if kind == "llamacpp" and not Path(rest).expanduser().is_file():
+        return (
+            f"There is no model file {rest!r} on the server running this app: give the path of "
+            "a .gguf file on that server in Settings → Other backend. This answer is the "
+            "extractive one."
+        )
+    if kind == "llamacpp" and importlib.util.find_spec("llama_cpp") is None:
+        return (
+            f"{spec} needs llama-cpp-python on the server running this app. Whoever runs the "
+            "server: `.venv/bin/pip install llama-cpp-python`, then restart the app. This answer "
+            "is the extractive one."
+        )
+    return None
+
+
 def parse_history(history_json: str) -> list[dict[str, str]]:
     """The ``history`` argument of the API: a JSON list of {role, content} objects."""
     try:
@@ -86,7 +129,7 @@ class Handlers:
     def __init__(self, assistant: Assistant, settings: Settings) -> None:
         self.assistant = assistant
         self.settings = settings
-        self.index_lock = threading.Lock()  # index() rewrites files and reloads: one at a time
+        self.library = Library(assistant, settings)
 
     # chat ---------------------------------------------------------------------------------
     def respond(
@@ -108,9 +151,13 @@ class Handlers:
         yield "", [*shown, pending], turns, gr.update()
         answer: Answer | None = None
         text, note = "", ""
+        backend = _backend(choice, custom)
+        problem = backend_problem(backend)
+        notes = [problem] if problem else []
+        busy = self.library.busy
         try:
             for item in self.assistant.stream(
-                question, _history(turns), llm=_backend(choice, custom), k=int(k)
+                question, _history(turns), llm=None if problem else backend, k=int(k)
             ):
                 if isinstance(item, str):
                     text += item
@@ -127,8 +174,18 @@ class Handlers:
             failed = {"role": "assistant", "content": export.error_html(note or "No answer.")}
             yield gr.update(), [*shown, failed], turns, gr.update()
             return
+        if busy or self.library.busy:
+            notes.append(UPDATING)
+        if notes:
+            answer = replace(answer, warnings=(*notes, *answer.warnings))
         turns = [*turns, {"question": question, "history": _history(turns), "answer": answer}]
         yield gr.update(), _chat_messages(turns, debug), turns, self.export_file(turns)
+
+    @staticmethod
+    def pick_example(data: gr.SelectData) -> str:
+        """The question of the example clicked in the empty chat."""
+        value = data.value
+        return str(value.get("text", "") if isinstance(value, dict) else value or "")
 
     def export_file(self, turns: list[dict[str, Any]]) -> dict[str, Any]:
         """The download button of the conversation as Markdown (hidden before the first answer)."""
@@ -163,71 +220,18 @@ class Handlers:
 
     # documents ------------------------------------------------------------------------------
     def document_rows(self) -> list[list[Any]]:
-        keys = ("doc_id", "title", "publisher", "author", "date", "kind", "chunks")
-        return [[d.get(key, "") for key in keys] for d in self.assistant.documents()]
+        return self.library.rows()
 
-    def upload(self, files: list[str] | str | None) -> tuple[str, list[list[Any]], None]:
-        paths = [files] if isinstance(files, str) else list(files or [])
-        lines: list[tuple[bool, str]] = []
-        saved: list[uploads.SavedUpload] = []
-        for path in paths:
-            try:
-                result = uploads.save_upload(
-                    Path(path),
-                    Path(path).name,
-                    self.settings.corpus_dir,
-                    max_mb=self.settings.max_upload_mb,
-                )
-            except InputError as exc:
-                lines.append((False, str(exc)))
-                continue
-            if result.duplicate_of:
-                lines.append(
-                    (
-                        True,
-                        f"{result.requested_name}: already indexed as "
-                        f"{result.duplicate_of}, not added again.",
-                    )
-                )
-            else:
-                saved.append(result)
-        if saved:
-            lines += self._index_saved(saved)
-        for ok, text in lines:
-            if not ok:
-                gr.Warning(export.esc(text))
-        status = "".join(
-            f'<div class="{"qa-status-ok" if ok else "qa-status-error"}">'
-            f"{'✓' if ok else '✗'} {export.esc(text)}</div>"
-            for ok, text in lines
-        )
-        return status, self.document_rows(), None
-
-    def _index_saved(self, saved: list[uploads.SavedUpload]) -> list[tuple[bool, str]]:
-        with self.index_lock:
-            report = self.assistant.index()
-        skipped = {Path(file).name: reason for file, reason in report.skipped}
-        chunks = {d["doc_id"]: d.get("chunks", 0) for d in self.assistant.documents()}
-        lines = []
-        for item in saved:
-            name = item.path.name
-            renamed = f" (stored as {name})" if item.renamed else ""
-            reason = skipped.get(name) or ("" if name in chunks else "no text found in it")
-            if reason:
-                item.path.unlink(missing_ok=True)  # keep the corpus free of files we cannot read
-                lines.append((False, f"{item.requested_name}: not indexed: {reason}"))
-                continue
-            count = chunks[name]
-            passages = f"{count} passage{'' if count == 1 else 's'}"
-            took = f"{report.seconds:.1f} s"
-            lines.append((True, f"{item.requested_name}{renamed}: indexed, {passages}, "
-                                f"searchable now ({took})."))  # fmt: skip
-        return lines
+    def upload(self, files: list[str] | str | None, token: str = "", progress: Any = None) -> Any:
+        return self.library.upload(files, token, progress)
 
     # API --------------------------------------------------------------------------------------
     def ask_api(self, question: str, history: str = "[]", backend: str = "", k: int = 0) -> dict:
         """Answer a question with citations. history: JSON list of {role, content}; k=0: default."""
+        busy = self.library.busy
         answer = self.assistant.ask(
             question, parse_history(history), llm=backend.strip() or None, k=int(k) or None
         )
+        if busy or self.library.busy:
+            answer = replace(answer, warnings=(UPDATING, *answer.warnings))
         return answer.to_dict()

@@ -5,6 +5,11 @@ Job: turn an untrusted file name into a safe plain name inside ``corpus_dir`` (d
 and copy the bytes there without ever overwriting a file (a taken name gets ``-1``, ``-2``, ...).
 Byte-identical re-uploads are recognised and not stored twice.
 
+``move_to_trash`` takes a document out of the corpus into the trash folder (never deleting it),
+``put_back`` undoes that, ``replace_file`` stores a new version under the old name; ``access``
+says whether this app may change the corpus at all: on loopback always, on any other host only
+when enabled in the settings, and then with the upload token.
+
 Not its job: reading or indexing the file (the pipeline does that, and skips a file it cannot load),
 or showing messages (the UI does). Every refusal is an ``InputError`` whose message says what to do.
 """
@@ -12,8 +17,12 @@ or showing messages (the UI does). Every refusal is an ``InputError`` whose mess
 from __future__ import annotations
 
 import hashlib
+import hmac
+import ipaddress
 import os
 import re
+import shutil
+import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,9 +156,9 @@ def _write_new(corpus_dir: Path, base: str, data: bytes) -> Path:
     raise InputError(f"Too many files named like {base!r} in {root}; rename the upload.")
 
 
-def save_upload(source: Path, name: str, corpus_dir: Path, *, max_mb: float) -> SavedUpload:
-    """Validate the uploaded file ``source`` (sent as ``name``) and copy it into ``corpus_dir``."""
-    base = safe_name(name)
+def read_upload(source: Path, base: str, *, max_mb: float) -> bytes:
+    """The bytes of the uploaded file ``source`` (to be stored as ``base``), once its type, size
+    and content pass; ``InputError`` saying what to change otherwise."""
     suffix = check_type(base)
     source = Path(source)
     try:
@@ -161,8 +170,122 @@ def save_upload(source: Path, name: str, corpus_dir: Path, *, max_mb: float) -> 
     check_size(size, base, max_mb)
     data = source.read_bytes()
     _check_content(data, base, suffix)
+    return data
+
+
+def save_upload(source: Path, name: str, corpus_dir: Path, *, max_mb: float) -> SavedUpload:
+    """Validate the uploaded file ``source`` (sent as ``name``) and copy it into ``corpus_dir``."""
+    base = safe_name(name)
+    data = read_upload(source, base, max_mb=max_mb)
     corpus_dir.mkdir(parents=True, exist_ok=True)
     duplicate = _same_bytes(corpus_dir, data)
     if duplicate is not None:
         return SavedUpload(path=corpus_dir / duplicate, requested_name=base, duplicate_of=duplicate)
     return SavedUpload(path=_write_new(corpus_dir, base, data), requested_name=base)
+
+
+# Changing the corpus: who may, and moving documents out and back --------------------------------
+
+
+@dataclass(frozen=True)
+class Access:
+    """Whether this app may change the corpus, whether it asks for the token, and why not."""
+
+    allowed: bool
+    needs_token: bool = False
+    reason: str = ""
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only accepts connections from this machine ("127.0.0.1", "localhost")."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def access(host: str, remote_uploads: bool, token: str) -> Access:
+    """Uploads and deletes: open on loopback; elsewhere off unless enabled, then behind a token."""
+    if is_loopback(host):
+        return Access(allowed=True)
+    if not remote_uploads:
+        return Access(
+            allowed=False,
+            reason=f"Uploads and deletes are off: this app listens on {host}, not only on this "
+            "machine. To allow them, set ASSISTANT_REMOTE_UPLOADS=1 and ASSISTANT_UPLOAD_TOKEN "
+            "(a long random secret) on the server and restart it.",
+        )
+    if len(token) < 8:
+        return Access(
+            allowed=False,
+            reason="Uploads and deletes are off: ASSISTANT_REMOTE_UPLOADS=1 needs "
+            "ASSISTANT_UPLOAD_TOKEN set to a secret of at least 8 characters; set it on the "
+            "server and restart it.",
+        )
+    return Access(allowed=True, needs_token=True)
+
+
+def check_token(rule: Access, expected: str, given: str | None) -> None:
+    """``InputError`` unless ``rule`` allows changing the corpus with the token ``given``."""
+    if not rule.allowed:
+        raise InputError(rule.reason)
+    if rule.needs_token and not hmac.compare_digest((given or "").encode(), expected.encode()):
+        raise InputError(
+            "Wrong or missing upload token: type the token the server's ASSISTANT_UPLOAD_TOKEN "
+            "is set to in the 'Upload token' box."
+        )
+
+
+def document_path(corpus_dir: Path, doc_id: str) -> Path:
+    """The file of the document ``doc_id``, directly in ``corpus_dir``, or ``InputError``."""
+    root = corpus_dir.resolve()
+    path = root / safe_name(doc_id)
+    if path.name != doc_id or path.is_symlink() or not path.is_file():
+        raise InputError(f"{doc_id!r} is not a document in {root}; pick one from the list.")
+    return path
+
+
+def move_to_trash(corpus_dir: Path, doc_id: str, trash_dir: Path) -> Path:
+    """Move the document out of the corpus into ``trash_dir`` (a stamped name, never over
+    another file); return where it went."""
+    path = document_path(corpus_dir, doc_id)
+    trash_dir.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    for candidate in _candidates(f"{stamp}-{path.name}"):
+        target = trash_dir / candidate
+        if not target.exists():
+            shutil.move(str(path), str(target))
+            return target
+    raise InputError(f"Too many files named like {path.name!r} in {trash_dir}; empty the trash.")
+
+
+def put_back(trashed: Path, corpus_dir: Path, doc_id: str) -> None:
+    """Undo ``move_to_trash``: the trashed file returns under its name (nothing overwritten)."""
+    target = corpus_dir / safe_name(doc_id)
+    if target.exists():
+        raise InputError(f"{target} exists again; the old version stays in {trashed}.")
+    shutil.move(str(trashed), str(target))
+
+
+def replace_file(source: Path, corpus_dir: Path, doc_id: str, *, max_mb: float) -> bytes:
+    """Check that ``source`` may replace ``doc_id`` (the same type, a valid upload) and return
+    its bytes; the caller trashes the old file and writes these under the same name."""
+    old = document_path(corpus_dir, doc_id)
+    new_suffix = Path(str(source)).suffix.lower()
+    if new_suffix and new_suffix != old.suffix.lower():
+        raise InputError(
+            f"{doc_id} is a {old.suffix} file; replace it with a {old.suffix} file, or upload "
+            "the new file as a document of its own and delete this one."
+        )
+    return read_upload(source, old.name, max_mb=max_mb)
+
+
+def write_new(corpus_dir: Path, name: str, data: bytes) -> Path:
+    """Store ``data`` as ``name`` in the corpus; ``InputError`` if the name is taken."""
+    target = _write_new(corpus_dir, safe_name(name), data)
+    if target.name != name:
+        target.unlink(missing_ok=True)
+        raise InputError(f"{name} is in the corpus again; reload the page and try once more.")
+    return target

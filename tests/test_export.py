@@ -105,7 +105,7 @@ def test_answer_html_is_one_line_of_known_tags() -> None:
     assert "\n" not in html  # one raw HTML block: a Markdown renderer never sees document text
     parsed = _parse(html)
     assert set(parsed.tags) <= ALLOWED_TAGS
-    assert set(parsed.attrs) <= {"class", "role", "title", "open"}
+    assert set(parsed.attrs) <= {"class", "role", "title", "open", "tabindex"}
 
 
 def test_every_text_from_questions_answers_and_documents_is_escaped() -> None:
@@ -142,8 +142,8 @@ def test_long_passages_are_trimmed_around_the_quote_with_the_whole_on_demand() -
 def test_unverified_sentences_are_marked_with_their_issues() -> None:
     html = answer_html(_answer())
     assert (
-        '<span class="qa-unverified">It grew 40% in 2020 <sup class="qa-ref">[2]</sup>.</span>'
-        in (html)
+        '<span class="qa-unverified">It grew 40% in 2020 <sup class="qa-ref qa-n-2" '
+        'role="button" tabindex="0" title="Show source 2">[2]</sup>.</span>' in (html)
     )
     assert "⚠ unverified: 40% not in source <sup" not in html  # issues are plain text
     assert "⚠ unverified: 40% not in source [2]" in html
@@ -180,3 +180,23 @@ def test_debug_view_lists_ranks_scores_and_timings() -> None:
     assert "<td>2</td><td>0.0161</td><td>4</td><td>–</td>" in html
     assert "retrieve 9.1 ms · total 31.0 ms" in html
     assert "Debug" not in answer_html(_answer(hits=hits))
+
+
+def test_each_marker_points_at_its_card_and_each_card_opens_its_document() -> None:
+    cite = _citation(page=4)
+    html = answer_html(_answer(citations=(cite,)))
+    # classes, as the chat window's sanitiser drops data-* attributes
+    assert f'<sup class="qa-ref qa-n-{cite.n}"' in html
+    assert f'<li class="qa-source qa-n-{cite.n} qa-page-4">' in html
+    assert '<span class="qa-open" role="button" tabindex="0"' in html
+
+
+def test_a_refusals_closest_passages_are_pointers_not_highlighted_evidence() -> None:
+    cite = _citation()
+    refusal = _answer(abstained=True, answer="The documents don't say.", citations=(cite,))
+    html = answer_html(refusal)
+    assert "<mark>" not in html and "Whole passage" not in html
+    assert 'class="qa-source qa-pointer qa-n-1' in html and "Closest passages" in html
+    assert "The cluster has 119 members." in html  # still shown, as a place to look
+    assert "Closest passages" in conversation_markdown([("Q?", refusal)])
+    assert "<mark>" in answer_html(_answer(citations=(cite,)))  # an answer's quote is marked

@@ -114,7 +114,7 @@ def test_upload_indexes_good_files_and_explains_bad_ones(
     exe = incoming / "tool.exe"
     exe.write_bytes(b"MZ")
     with pytest.warns(UserWarning) as warned:  # gr.Warning outside a request
-        status, rows, cleared = handlers.upload([str(good), str(big), str(exe)])
+        status, rows, cleared, *_ = handlers.upload([str(good), str(big), str(exe)])
     assert len(warned) == 2 and "20 KB" in str(warned[0].message)
     assert "acme.txt (stored as acme-1.txt): indexed" in status
     assert "limit is 0.01 MB" in status and "unsupported type" in status
@@ -126,7 +126,7 @@ def test_unreadable_upload_is_reported_and_removed(handlers: ui.Handlers, tmp_pa
     pdf = tmp_path / "scan.pdf"
     pdf.write_bytes(b"%PDF-1.4 no text layer")
     with pytest.warns(UserWarning, match="not indexed"):
-        status, rows, _ = handlers.upload([str(pdf)])
+        status, rows, *_ = handlers.upload([str(pdf)])
     assert "scan.pdf" not in [row[0] for row in rows]
     assert "scan.pdf: not indexed: no extractable text" in status
     assert not (handlers.settings.corpus_dir / "scan.pdf").exists()

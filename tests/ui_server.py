@@ -53,7 +53,7 @@ class FakeAssistant:
         self.asked: list[tuple[str, list[dict[str, str]], str | None, int | None]] = []
         self.index()
 
-    def index(self, rebuild: bool = False) -> FakeReport:
+    def index(self, rebuild: bool = False, progress=None) -> FakeReport:
         docs, skipped = {}, []
         for path in sorted(self.settings.corpus_dir.iterdir()):
             if path.suffix not in (".txt", ".md", ".html", ".htm", ".pdf"):
@@ -63,6 +63,9 @@ class FakeAssistant:
                 skipped.append((path.name, "no extractable text"))
                 continue
             docs[path.name] = data.decode("utf-8", "replace")
+        for done, name in enumerate(docs, start=1):
+            if progress is not None:
+                progress(done, len(docs), name)
         self.docs = docs
         return FakeReport(len(docs), len(docs), len(docs), 0, skipped, 0.01, True)
 
