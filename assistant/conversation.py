@@ -207,7 +207,7 @@ def clarify(question: str, history: list[Turn]) -> str | None:
     ("And how many members does it have?" as the first question); None when it can be answered.
 
     >>> clarify("And how many members does it have?", [])
-    'Which one do you mean by "it"? Name it in the question, e.g. "How many members does … have?"'
+    'Which one do you mean by "it"? Name it in the question: How many members does … have?'
     """
     if any(turn.role == "user" for turn in history):
         return None
@@ -226,9 +226,7 @@ def clarify(question: str, history: list[Turn]) -> str | None:
     pronoun = bare[0]
     body = _LEADING_AND.sub("", question[: pronoun.start()]) + "…" + question[pronoun.end() :]
     example = (body[0].upper() + body[1:]).strip()
-    return (
-        f'Which one do you mean by "{pronoun.group(0)}"? Name it in the question, e.g. "{example}"'
-    )
+    return f'Which one do you mean by "{pronoun.group(0)}"? Name it in the question: {example}'
 
 
 def _resolve(body: str, ctx: _Context, answer: str) -> str:
