@@ -1,9 +1,10 @@
-"""``assistant eval``: the evaluation suite's command and its input files.
+"""``assistant eval``: the evaluation command and its input files.
 
-Reads evals/questions.jsonl, a TOML/YAML file of Settings overrides and evals/thresholds.toml,
-runs ``evals_run.evaluate`` and saves the report with ``evals_report``. ``eval_command`` is the
-click command the CLI registers. Metric rules live in ``evals_metrics``; nothing here needs the
-network.
+Picks the suite(s) (``--suite``: own, squad2-val, squad11-val, squad2-sample or all; see
+``evals_suites``), reads a TOML/YAML file of Settings overrides and evals/thresholds.toml, runs
+``evals_run.evaluate_suite`` on each and saves the report: one suite with ``evals_report``,
+several side by side with ``evals_suites_report``. ``eval_command`` is the click command the CLI
+registers. Metric rules live in ``evals_metrics``; nothing here needs the network.
 """
 
 from __future__ import annotations
@@ -19,46 +20,17 @@ import click
 import yaml
 
 from .config import ROOT, Settings
-from .errors import AssistantError, ConfigError, InputError
-from .evals_metrics import Question, check_thresholds
+from .errors import AssistantError, ConfigError
+from .evals_compare import check_thresholds, thresholds_for
 from .evals_report import latest_result, results_table, save_run
-from .evals_run import evaluate
+from .evals_run import evaluate_suite
+from .evals_suites import QUESTIONS, SUITES, load_questions, load_suite
+from .evals_suites_report import save_suites_run, suites_table
 
-QUESTIONS = ROOT / "evals" / "questions.jsonl"
+__all__ = ["QUESTIONS", "eval_command", "load_overrides", "load_questions", "load_thresholds"]
+
 RESULTS = ROOT / "evals" / "results"
 THRESHOLDS = ROOT / "evals" / "thresholds.toml"
-
-
-def load_questions(path: Path = QUESTIONS, limit: int | None = None) -> list[Question]:
-    """Parse the question file; a bad line raises InputError naming the file and line."""
-    questions = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the question file ({exc}).") from exc
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            evidence = row.get("evidence") or []
-            questions.append(
-                Question(
-                    id=row["id"],
-                    category=row["category"],
-                    question=row["question"],
-                    answers=tuple(row["answers"]),
-                    match=row["match"],
-                    sources=tuple(row.get("sources", [])),
-                    evidence=tuple([evidence] if isinstance(evidence, str) else evidence),
-                    history=tuple(row.get("history") or []),
-                )
-            )
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise InputError(
-                f"{path}:{number}: bad question ({exc!r}); run `assistant eval --check`."
-            ) from exc
-    return questions[:limit] if limit else questions
 
 
 def load_overrides(path: Path) -> dict[str, Any]:
@@ -95,22 +67,48 @@ def _relative(path: Path) -> str:
         return str(path)
 
 
+def _run_suites(
+    names: tuple[str, ...], settings: Settings, questions_file: Path, limit: int | None,
+    **options: Any,
+) -> dict[str, dict[str, Any]]:  # fmt: skip
+    results = {}
+    for name in names:
+        click.echo(f"suite {name}", err=True)
+        suite = load_suite(name, settings, questions_file=questions_file)
+        results[name] = evaluate_suite(
+            suite, limit=limit, questions_file=_relative(questions_file), **options
+        )
+    return results
+
+
+def _combined(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    first = next(iter(results.values()))["run"]
+    keep = ("timestamp", "llm", "k", "config", "commit")
+    run = {**{key: first[key] for key in keep}, "suites": list(results)}
+    return {"run": run, "suites": results}
+
+
 def _check_questions() -> int:
     script = ROOT / "evals" / "check_questions.py"
     return subprocess.run([sys.executable, str(script)], check=False).returncode
 
 
 @click.command("eval")
+@click.option("--suite", type=click.Choice([*SUITES, "all"]), default="own", show_default=True,
+              help="Questions and corpus: own (evals/questions.jsonl), a SQuAD validation suite, "
+              "the gate's squad2 sample, or all side by side.")  # fmt: skip
 @click.option("--llm", default=None, help="Answer backend (default: the `llm` setting).")
 @click.option("--k", "k", type=click.IntRange(1, 50), default=None, help="Passages per question.")
 @click.option("--config", "config_file", help="TOML/YAML file of Settings overrides (top_k, ...).",
               type=click.Path(exists=True, dir_okay=False, path_type=Path))  # fmt: skip
-@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N questions.")
+@click.option("--limit", type=click.IntRange(1), default=None,
+              help="Only the first N questions of each suite.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print run, metrics and baseline as JSON.")
-@click.option("--questions", "questions_file", default=QUESTIONS, help="Question file (JSONL).",
-              show_default="evals/questions.jsonl",
+@click.option("--questions", "questions_file", default=QUESTIONS,
+              help="Question file of the own suite (JSONL).", show_default="evals/questions.jsonl",
               type=click.Path(exists=True, dir_okay=False, path_type=Path))  # fmt: skip
 @click.option("--no-baseline", is_flag=True, help="Skip the LangChain baseline retrieval.")
+@click.option("--no-peer", is_flag=True, help="Skip the best-sentence MiniLM peer.")
 @click.option("--results-dir", type=click.Path(file_okay=False, path_type=Path), default=RESULTS,
               help="Where runs are saved and compared.", show_default="evals/results")  # fmt: skip
 @click.option("--no-save", is_flag=True, help="Do not write evals/results/<timestamp>.*.")
@@ -118,6 +116,7 @@ def _check_questions() -> int:
 @click.option("--check", is_flag=True, help="Only validate the question file and exit.")
 @click.option("--table", is_flag=True, help="Only print the latest saved run as a Markdown table.")
 def eval_command(
+    suite: str,
     llm: str | None,
     k: int | None,
     config_file: Path | None,
@@ -125,15 +124,16 @@ def eval_command(
     as_json: bool,
     questions_file: Path,
     no_baseline: bool,
+    no_peer: bool,
     results_dir: Path,
     no_save: bool,
     gate: bool,
     check: bool,
     table: bool,
 ) -> None:
-    """Run the evaluation suite through the real pipeline and save a report.
+    """Run evaluation suites through the real pipeline and save a report.
 
-    Example: assistant eval --limit 20 --no-baseline
+    Example: assistant eval --suite squad2-val --limit 200 --no-baseline
     """
     if check:
         sys.exit(_check_questions())
@@ -143,28 +143,46 @@ def eval_command(
             raise click.ClickException(
                 f"No saved run in {results_dir}; run `assistant eval` first."
             )
-        click.echo(results_table(latest))
+        click.echo(suites_table(latest) if "suites" in latest else results_table(latest))
         return
+    names = SUITES if suite == "all" else (suite,)
     try:
         overrides = load_overrides(config_file) if config_file else {}
-        settings = Settings(**overrides)
-        questions = load_questions(questions_file, limit)
-        result = evaluate(
-            settings, questions, k=k, llm=llm, baseline=not no_baseline, overrides=overrides,
-            questions_file=_relative(questions_file), progress=True,
+        results = _run_suites(
+            names, Settings(**overrides), questions_file, limit, k=k, llm=llm,
+            baseline=not no_baseline, overrides=overrides, peer=not no_peer, progress=True,
         )  # fmt: skip
-        problems = check_thresholds(result["metrics"], load_thresholds()) if gate else []
+        limits = load_thresholds() if gate else {}
+        problems = [
+            f"{name}: {problem}"
+            for name, result in results.items()
+            for problem in check_thresholds(result["metrics"], thresholds_for(limits, name))
+        ]
     except AssistantError as exc:
         raise click.ClickException(str(exc)) from exc
-    if not no_save:
-        json_path, md_path = save_run(result, results_dir)
-        click.echo(f"saved {json_path} and {md_path}", err=True)
-    if as_json:
-        keep = ("run", "metrics", "baseline", "comparison")
-        click.echo(json.dumps({key: result.get(key) for key in keep}, indent=1, ensure_ascii=False))
-    else:
-        click.echo(results_table(result))
+    _report(results, results_dir, save=not no_save, as_json=as_json)
     for problem in problems:
         click.echo(f"gate: {problem}", err=True)
     if problems:
         sys.exit(1)
+
+
+def _report(
+    results: dict[str, dict[str, Any]], results_dir: Path, save: bool, as_json: bool
+) -> None:
+    """Save the run (one suite: its report; several: side by side) and print it."""
+    keep = ("run", "metrics", "peer", "baseline", "comparison")
+    if len(results) == 1:
+        result = next(iter(results.values()))
+        paths = save_run(result, results_dir) if save else None
+        data: dict[str, Any] = {key: result.get(key) for key in keep}
+        text = results_table(result)
+    else:
+        combined = _combined(results)
+        paths = save_suites_run(combined, results_dir) if save else None
+        suites = {name: {key: r.get(key) for key in keep} for name, r in results.items()}
+        data = {"run": combined["run"], "suites": suites}
+        text = suites_table(combined)
+    if paths:
+        click.echo(f"saved {paths[0]} and {paths[1]}", err=True)
+    click.echo(json.dumps(data, indent=1, ensure_ascii=False) if as_json else text)

@@ -1,8 +1,9 @@
-"""Evaluation metrics: answer matching, ranks, citation support, summaries, run comparison.
+"""Evaluation metrics: answer matching, ranks, citation support, answer length, summaries.
 
 Pure functions over small records, no models and no I/O, so every rule is unit-tested with tiny
 synthetic data (tests/test_evals_metrics.py). The rules are documented in evals/README.md.
-This module does not run the pipeline (see ``evals``) nor write reports (see ``evals_report``).
+This module does not run the pipeline (see ``evals_run``), compare runs (``evals_compare``) nor
+write reports (see ``evals_report``).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class Record:
     sentences: int = 0
     sentences_ok: int = 0
     latency_ms: float = 0.0
+    words: int = 0  # answer length in words, citation markers removed
     missing: list[str] = field(default_factory=list)  # gold parts absent from the answer
     answer: str = ""  # kept (shortened) for failures only
     error: str = ""
@@ -109,6 +111,11 @@ def missing_parts(answers: Sequence[str], match: str, text: str) -> list[str]:
     if match == "any":
         return [] if any(_part_found(part, text) for part in answers) else list(answers[:1])
     return []
+
+
+def word_count(text: str) -> int:
+    """Words of an answer as a reader sees them: citation markers are not words."""
+    return len(strip_markers(text).split())
 
 
 def answer_matches(answers: Sequence[str], match: str, text: str) -> bool:
@@ -200,11 +207,16 @@ def summarize(records: Sequence[Record], k: int) -> dict[str, Any]:
     unanswerable = [r for r in records if not r.answerable]
     answered = [r for r in answerable if not r.abstained]
     latencies = [r.latency_ms for r in records if not r.error]
+    words = [r.words for r in records if not r.abstained and not r.error]
     metrics: dict[str, Any] = {
         "questions": len(records),
         **retrieval_metrics([(r.context_rank, r.source_rank) for r in answerable], k),
         "accuracy": _share(sum(r.correct for r in records), len(records)),
         "accuracy_answerable": _share(sum(r.correct for r in answerable), len(answerable)),
+        # right answers and right abstentions over all questions (= accuracy), beside the floor
+        # a reader that always abstains reaches: the share of unanswerable questions
+        "overall": _share(sum(r.correct for r in records), len(records)),
+        "always_abstain": _share(len(unanswerable), len(records)),
         "citation_precision": _share(
             sum(r.citations_ok for r in answered), sum(r.citations for r in answered)
         ),
@@ -213,6 +225,8 @@ def summarize(records: Sequence[Record], k: int) -> dict[str, Any]:
         ),
         "correct_abstention": _share(sum(r.abstained for r in unanswerable), len(unanswerable)),
         "false_refusal": _share(sum(r.abstained for r in answerable), len(answerable)),
+        "answer_words_mean": round(sum(words) / len(words), 1) if words else None,
+        "answer_words_median": round(percentile(words, 50), 1) if words else None,
         "latency_p50_ms": round(percentile(latencies, 50), 1),
         "latency_p95_ms": round(percentile(latencies, 95), 1),
         "errors": sum(1 for r in records if r.error),
@@ -226,73 +240,3 @@ def summarize(records: Sequence[Record], k: int) -> dict[str, Any]:
         }
     metrics["per_category"] = categories
     return metrics
-
-
-# Comparison and gate -----------------------------------------------------------------------------
-
-LOWER_IS_BETTER = frozenset(
-    {"false_refusal", "latency_p50_ms", "latency_p95_ms", "total_s", "setup_s", "errors"}
-)
-NOISE = {
-    "latency_p50_ms": 0.1,
-    "latency_p95_ms": 0.1,
-    "total_s": 0.1,
-    "setup_s": 0.1,
-}  # relative: timing jitter
-
-
-def compare(previous: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
-    """Metric deltas and flipped questions between two saved runs (dicts as written to JSON)."""
-    before, after = previous.get("metrics", {}), current.get("metrics", {})
-    deltas: dict[str, dict[str, float]] = {}
-    better: list[str] = []
-    worse: list[str] = []
-    for name, now in after.items():
-        was = before.get(name)
-        if (
-            not isinstance(now, int | float)
-            or not isinstance(was, int | float)
-            or name == "questions"
-        ):
-            continue
-        delta = round(now - was, 4)
-        deltas[name] = {"previous": was, "current": now, "delta": delta}
-        if abs(delta) <= NOISE.get(name, 0.0) * max(abs(was), 1e-9) or delta == 0:
-            continue
-        improved = (delta < 0) if name in LOWER_IS_BETTER else (delta > 0)
-        (better if improved else worse).append(name)
-    old = {q["id"]: q for q in previous.get("questions", [])}
-    to_correct: list[str] = []
-    to_wrong: list[str] = []
-    for q in current.get("questions", []):
-        prior = old.get(q["id"])
-        if prior is None or prior["correct"] == q["correct"]:
-            continue
-        (to_correct if q["correct"] else to_wrong).append(q["id"])
-    return {
-        "previous_run": previous.get("run", {}).get("timestamp", ""),
-        "deltas": deltas,
-        "better": better,
-        "worse": worse,
-        "now_correct": to_correct,
-        "now_wrong": to_wrong,
-    }
-
-
-def check_thresholds(metrics: dict[str, Any], thresholds: dict[str, dict[str, float]]) -> list[str]:
-    """Violations of ``{"min": {metric: floor}, "max": {metric: ceiling}}``; [] when all pass."""
-    problems = []
-    for bound, limits in thresholds.items():
-        if bound not in ("min", "max"):
-            problems.append(f"unknown threshold table [{bound}]: use [min] or [max]")
-            continue
-        for name, limit in limits.items():
-            if name not in metrics:
-                problems.append(f"[{bound}] {name}: no such metric in the run")
-            elif metrics[name] is None:
-                problems.append(f"{name} was not measured (no questions of that kind)")
-            elif bound == "min" and metrics[name] < limit:
-                problems.append(f"{name} = {metrics[name]} fell below its floor {limit}")
-            elif bound == "max" and metrics[name] > limit:
-                problems.append(f"{name} = {metrics[name]} rose above its ceiling {limit}")
-    return problems

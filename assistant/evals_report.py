@@ -1,8 +1,9 @@
-"""Evaluation reports: failure causes, Markdown tables, PNG charts, saved runs in evals/results/.
+"""Evaluation reports of one suite: failure causes, Markdown tables, PNG charts, saved runs.
 
-Takes the result dict built by ``evals`` (the same dict written as JSON) and renders it; reads the
-previous run to show what changed. This module computes no metric (see ``evals_metrics``) and runs
-no model.
+Takes the result dict built by ``evals_run`` (the same dict written as JSON to evals/results/) and
+renders it; reads the previous run of the same suite to show what changed. Several suites side by
+side are rendered by ``evals_suites_report``, with these pieces. This module computes no metric
+(see ``evals_metrics``) and runs no model.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .evals_metrics import Record, compare
+from .evals_compare import compare
+from .evals_metrics import Record
 
 ROWS = [  # (metric key, label, format) in the order the tables show them
     ("answer_in_context", "answer-in-context@k", "pct"),
@@ -24,12 +26,17 @@ ROWS = [  # (metric key, label, format) in the order the tables show them
     ("sentences_verified", "answer sentences verified", "pct"),
     ("correct_abstention", "correct abstentions (unanswerable)", "pct"),
     ("false_refusal", "false refusals (answerable)", "pct"),
+    ("always_abstain", "always abstain: its overall (share unanswerable)", "pct"),
+    ("answer_words_mean", "answer length (words, mean)", "num1"),
+    ("answer_words_median", "answer length (words, median)", "num1"),
     ("latency_p50_ms", "latency p50 (ms, warm)", "ms"),
     ("latency_p95_ms", "latency p95 (ms, warm)", "ms"),
     ("total_s", "total time asking (s)", "s"),
     ("setup_s", "setup: load or build index (s)", "s"),
 ]
 _BASELINE_KEYS = ("answer_in_context", "source_recall", "mrr")
+_PEER_KEYS = ("accuracy", "accuracy_answerable", "citation_precision", "answer_words_mean",
+              "answer_words_median")  # fmt: skip
 
 
 def _fmt(value: Any, kind: str) -> str:
@@ -39,7 +46,7 @@ def _fmt(value: Any, kind: str) -> str:
         return f"{value:.1%}"
     if kind == "num":
         return f"{value:.3f}"
-    if kind == "ms":
+    if kind in ("ms", "num1"):
         return f"{value:.1f}"
     return f"{value:.1f}"
 
@@ -104,15 +111,21 @@ def worst_failures(records: Sequence[Record], n: int = 5) -> list[Record]:
 
 
 def results_table(result: dict[str, Any]) -> str:
-    """The headline table: this pipeline beside the plain LangChain baseline (retrieval rows)."""
+    """The headline table: this pipeline beside the plain LangChain baseline (retrieval rows) and,
+    when the run has one, the best-sentence peer (answer rows)."""
     metrics, baseline = result.get("metrics", {}), result.get("baseline") or {}
+    peer = result.get("peer") or {}
     k = result.get("run", {}).get("k", "k")
-    lines = ["| metric | assistant | LangChain baseline |", "|---|---:|---:|"]
+    head = "| metric | assistant | LangChain baseline |" + (" peer |" if peer else "")
+    lines = [head, "|---|---:|---:|" + ("---:|" if peer else "")]
     for key, label, kind in ROWS:
         if key not in metrics:
             continue
         base = _fmt(baseline.get(key), kind) if key in _BASELINE_KEYS and baseline else "–"
-        lines.append(f"| {label.replace('@k', f'@{k}')} | {_fmt(metrics[key], kind)} | {base} |")
+        row = f"| {label.replace('@k', f'@{k}')} | {_fmt(metrics[key], kind)} | {base} |"
+        if peer:
+            row += f" {_fmt(peer.get(key), kind) if key in _PEER_KEYS else '–'} |"
+        lines.append(row)
     return "\n".join(lines)
 
 
@@ -123,7 +136,7 @@ def category_table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _comparison_md(diff: dict[str, Any] | None) -> list[str]:
+def comparison_md(diff: dict[str, Any] | None) -> list[str]:
     if not diff:
         return ["No previous run in this folder to compare with."]
     labels = {key: label for key, label, _ in ROWS}
@@ -139,9 +152,9 @@ def _comparison_md(diff: dict[str, Any] | None) -> list[str]:
     return out
 
 
-def _failure_md(item: dict[str, Any]) -> list[str]:
+def failure_md(item: dict[str, Any], level: str = "###") -> list[str]:
     out = [
-        f"### {item['id']} ({item['category']})",
+        f"{level} {item['id']} ({item['category']})",
         f"- question: {item['question']}",
         f"- expected: {' / '.join(item['expected']) or '(abstain)'}",
         f"- produced: {item['answer'] or '(empty)'}",
@@ -170,25 +183,26 @@ def render_markdown(result: dict[str, Any], diff: dict[str, Any] | None, charts:
         "",
         "## Compared with the previous run",
         "",
-        *_comparison_md(diff),
+        *comparison_md(diff),
         "",
         "## The five worst failures",
         "",
     ]
     for item in result.get("failures", []):
-        head += [*_failure_md(item), ""]
-    wrong = [q for q in result.get("questions", []) if not q["correct"]]
-    head += [
-        "## All failed questions",
-        "",
-        "| id | category | expected | produced | cause |",
-        "|---|---|---|---|---|",
-    ]
-    for q in wrong:
+        head += [*failure_md(item), ""]
+    head += ["## All failed questions", "", *failed_table(result.get("questions", []))]
+    return "\n".join(head) + "\n"
+
+
+def failed_table(questions: Sequence[dict[str, Any]], limit: int | None = None) -> list[str]:
+    """The failed questions as Markdown table lines (the first ``limit`` of them)."""
+    wrong = [q for q in questions if not q["correct"]]
+    lines = ["| id | category | expected | produced | cause |", "|---|---|---|---|---|"]
+    for q in wrong[:limit]:
         cells = [q["id"], q["category"], q.get("expected", "") or "(abstain)",
                  q.get("answer", "")[:90], q.get("cause", "")]  # fmt: skip
-        head.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
-    return "\n".join(head) + "\n"
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return lines
 
 
 # Charts and files --------------------------------------------------------------------------------
@@ -231,6 +245,23 @@ def latest_result(results_dir: Path, exclude: str = "") -> dict[str, Any] | None
     return None
 
 
+def previous_suite_result(
+    results_dir: Path, suite: str, exclude: str = ""
+) -> dict[str, Any] | None:
+    """The most recent saved result of ``suite``: a run of that suite alone, or its part of a run
+    of several (``{"suites": {name: result}}``); runs from before suites existed are ``own``."""
+    for path in sorted(results_dir.glob("*.json"), reverse=True):
+        if path.stem == exclude:
+            continue
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        if suite in data.get("suites", {}):
+            found: dict[str, Any] = data["suites"][suite]
+            return found
+        if "metrics" in data and data.get("run", {}).get("suite", "own") == suite:
+            return data
+    return None
+
+
 def dumps(result: dict[str, Any]) -> str:
     """The result as JSON, one line per question so the file stays small and diffable."""
     head = {key: value for key, value in result.items() if key != "questions"}
@@ -246,7 +277,7 @@ def save_run(result: dict[str, Any], results_dir: Path) -> tuple[Path, Path]:
     """Write <timestamp>.json, .md and the charts; compare with the previous run in the folder."""
     results_dir.mkdir(parents=True, exist_ok=True)
     stem = result["run"]["timestamp"]
-    previous = latest_result(results_dir, exclude=stem)
+    previous = previous_suite_result(results_dir, result["run"].get("suite", "own"), stem)
     diff = compare(previous, result) if previous else None
     result["comparison"] = diff
     charts = write_charts(result, results_dir, stem)

@@ -9,13 +9,12 @@ import pytest
 
 from assistant.errors import ConfigError, InputError
 from assistant.evals import load_overrides, load_questions
+from assistant.evals_compare import check_thresholds, compare
 from assistant.evals_metrics import (
     Question,
     Record,
     answer_matches,
-    check_thresholds,
     citation_supports,
-    compare,
     contains,
     context_rank,
     missing_parts,
