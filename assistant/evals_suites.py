@@ -111,7 +111,7 @@ def read_split(path: Path = SPLIT) -> dict[str, Any]:
     return data
 
 
-# SQuAD articles -> corpus files and questions ----------------------------------------------------
+# Questions and corpus files ---------------------------------------------------------------------
 
 
 def load_questions(path: Path = QUESTIONS, limit: int | None = None) -> list[Question]:
