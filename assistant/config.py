@@ -63,19 +63,9 @@ class Settings(BaseSettings):
         description="Answer backend: extractive | openai:<model> | ollama:<model> | "
         "llamacpp:<path.gguf>.",
     )
-    reader: str = Field(
-        "rules",
-        description="Extractive reader: trained (the model in reader_model) or rules.",
-    )
     reader_model: Path = Field(
         ROOT / "assistant" / "read" / "model",
         description="Folder of the trained reader's weights, model card and calibration.",
-    )
-    abstain_threshold: float = Field(
-        0.15,
-        ge=0,
-        le=1,
-        description="Minimum share of the question's terms the best sentence must cover.",
     )
     history_turns: int = Field(6, ge=0, description="Most recent turns kept from the history.")
     history_chars: int = Field(4000, ge=0, description="Character budget for the history.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .answer import Draft, _citation
+from .read.draft import Draft, citation
 from .text import sentence_spans, tokenize
 from .types import Hit
 from .verify import markers, strip_markers
@@ -55,7 +55,7 @@ def parse_generated(text: str, hits: list[Hit]) -> Draft:
             if 1 <= n <= len(hits):
                 claims_by_source.setdefault(n, []).append(sentence)
     draft.citations = [
-        _citation(n, hits[n - 1], _best_quote(hits[n - 1], claims))
+        citation(n, hits[n - 1], _best_quote(hits[n - 1], claims))
         for n, claims in sorted(claims_by_source.items())
     ]
     draft.abstained = body.lower().startswith(ABSTAIN_PREFIXES)

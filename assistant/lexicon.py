@@ -204,6 +204,17 @@ def expand_query(query: str) -> str:
     return " ".join(dict.fromkeys(words for _, words in expansions(query)))
 
 
+def gloss(question: str) -> str:
+    """A Spanish or German question word by word in the glossary's English ("¿Cuántos miembros
+    tiene X?" -> "how many number members tiene X"), for an English reader; words the glossary
+    lacks (names, cognates) stay as written."""
+    out = []
+    for word in re.findall(r"[^\W_][\w'’@&-]*", question):
+        key = fold(word)
+        out.append(GLOSSARY.get(key, "" if key in _FOREIGN else word))
+    return " ".join(w for w in out if w)
+
+
 # GLOSSARY keys are whole words ("miembros"); question terms are tokens, singular ("miembro").
 GLOSSARY_TOKENS = {
     **{stem: v for k, v in GLOSSARY.items() for stem in tokenize(k, keep_stopwords=True)},

@@ -20,8 +20,6 @@ from typing import Any
 from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 
 from . import retrieve as retrieval
-from .acronyms import definitions
-from .answer import Draft, extractive, extractive_parts
 from .build import IndexReport, Progress, build_index
 from .chunk import ChunkSettings
 from .config import Settings
@@ -31,7 +29,8 @@ from .errors import AssistantError, IndexMissingError, InputError
 from .generated import parse_generated
 from .history import parse_history, trim_history, valid_text
 from .index import StoredIndex, load_index
-from .question import analyse, idf_from_df, split_parts
+from .read.draft import Draft
+from .read.features import idf_from_df
 from .retrieve import HybridRetriever, interleave, part_queries
 from .types import Answer, Hit, Turn
 from .verify import verify
@@ -50,7 +49,7 @@ class Assistant:
         self._lock = threading.Lock()
         self._reader_lock = threading.Lock()
         self._models: dict[str, Any] = {}
-        self._idf, self._aliases = self._make_idf(index), definitions(c.text for c in index.chunks)
+        self._idf = self._make_idf(index)
         self.chain = (
             RunnablePassthrough.assign(query=RunnableLambda(self._condense))
             | RunnablePassthrough.assign(hits=RunnableLambda(self._retrieve_step))
@@ -104,7 +103,8 @@ class Assistant:
             if report.changed:
                 index = load_index(self.settings.index_dir, self.embedder.model_id)
                 self._idf, self._index = self._make_idf(index), index
-                self._aliases = definitions(c.text for c in index.chunks)
+                if "reader" in self._models:
+                    self._models["reader"].idf = self._idf
             return report
 
     @staticmethod
@@ -195,6 +195,10 @@ class Assistant:
         state["timings"]["retrieve"] = (time.perf_counter() - started) * 1000
         return hits
 
+    def reader_idf(self) -> Callable[[str], float]:
+        """The index's idf, which the reader's coverage features weigh question terms by."""
+        return self._idf
+
     @property
     def reader(self) -> Any:
         """The trained extractive reader, loaded on first use (once per process)."""
@@ -202,26 +206,16 @@ class Assistant:
             if "reader" not in self._models:
                 from .read.extractive import ExtractiveReader
 
-                self._models["reader"] = ExtractiveReader.from_dir(self.settings.reader_model)
+                reader = ExtractiveReader.from_dir(self.settings.reader_model)
+                reader.idf = self._idf
+                self._models["reader"] = reader
         return self._models["reader"]
 
     def _extractive(self, state: dict) -> Draft:
-        if self.settings.reader == "trained":
-            asked = state["question"] if state["query"] != state["question"] else None
-            draft: Draft = self.reader.answer(state["query"], state["hits"], asked)
-            return draft
-        # split again, not read from the state (the chain's assign steps pass copies of it), and
-        # as asked: the first part's subject, added for retrieval, is too often not what "it"
-        # refers to ("... the Pro-Aéreo plan in Baja California, and who launched it")
-        parts = split_parts(state["query"])
-        passages = [hit.chunk.text for hit in state["hits"]]
-        bm25 = self._index.bm25
-        # a follow-up rewritten with the conversation's subject: what the user typed is asked
+        # the standalone query is read; what the user typed sets the answer's language
         asked = state["question"] if state["query"] != state["question"] else None
-        questions = [analyse(p, self._idf, bm25, passages, self._aliases, asked) for p in parts]
-        if len(questions) > 1:
-            return extractive_parts(questions, state["hits"], self.settings.abstain_threshold)
-        return extractive(questions[0], state["hits"], self.settings.abstain_threshold)
+        draft: Draft = self.reader.answer(state["query"], state["hits"], asked)
+        return draft
 
     def _generate(self, state: dict) -> Iterator[str]:
         from .llm import generate

@@ -23,7 +23,7 @@ from .conversation import entities
 from .embed import Embedder
 from .index import StoredIndex
 from .lexicon import expand_query
-from .question import split_parts
+from .parts import split_parts
 from .text import tokenize
 from .types import Hit
 

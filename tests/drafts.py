@@ -1,13 +1,10 @@
-"""Hand-built hits and a one-call extractive answer, shared by the answerer's unit tests."""
+"""Hand-built hits and the invariants every draft keeps, shared by the reader's unit tests."""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 
-from assistant.answer import Draft, extractive
-from assistant.question import analyse, idf_from_df
-from assistant.text import tokenize
+from assistant.read.draft import Draft
 from assistant.types import Chunk, DocInfo, Hit
 
 
@@ -16,12 +13,6 @@ def make_hit(rank: int, text: str, *, doc: str = "", publisher: str = "", date: 
                    date=date)  # fmt: skip
     chunk = Chunk(f"c{rank}", info.doc_id, text, "Section", None, 0, len(text))
     return Hit(chunk=chunk, doc=info, score=1.0 / rank, rank=rank)
-
-
-def answer(question: str, hits: list[Hit], threshold: float = 0.5) -> Draft:
-    df = Counter(t for h in hits for t in set(tokenize(h.chunk.text)))
-    q = analyse(question, idf_from_df(lambda t: df.get(t, 0), len(hits)))
-    return extractive(q, hits, threshold)
 
 
 def assert_draft_invariants(draft: Draft, hits: list[Hit]) -> None:

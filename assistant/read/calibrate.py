@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError
+from .features import FEATURES
 
 CALIBRATION = Path(__file__).resolve().parent / "model" / "calibration.json"
 
@@ -30,6 +31,7 @@ class Calibration:
     b: float  # intercept
     threshold: float  # answer when prob >= threshold
     source: str = ""  # the validation run that set them
+    weights: tuple[float, ...] = ()  # bias and weights of features.FEATURES (empty: logit only)
 
     def prob(self, logit: float) -> float:
         if not math.isfinite(logit):
@@ -41,14 +43,18 @@ class Calibration:
         return self.prob(logit) >= self.threshold
 
     def to_dict(self) -> dict[str, Any]:
-        return {"a": self.a, "b": self.b, "threshold": self.threshold, "source": self.source}
+        return {"a": self.a, "b": self.b, "threshold": self.threshold, "source": self.source,
+                "weights": list(self.weights)}  # fmt: skip
 
 
 def load_calibration(path: Path = CALIBRATION) -> Calibration:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        weights = tuple(float(w) for w in data.get("weights") or ())
+        if weights and len(weights) != len(FEATURES) + 1:
+            raise ValueError(f"{len(weights)} weights for {len(FEATURES)} features and a bias")
         return Calibration(float(data["a"]), float(data["b"]), float(data["threshold"]),
-                           str(data.get("source", "")))  # fmt: skip
+                           str(data.get("source", "")), weights)  # fmt: skip
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ConfigError(
             f"Cannot read the reader's calibration {path} ({exc}). Restore it with "

@@ -43,6 +43,7 @@ class Candidate:
     logit: float
     prob: float
     vector: np.ndarray = field(compare=False, repr=False, default_factory=lambda: np.zeros(0))
+    features: tuple[float, ...] = field(compare=False, repr=False, default=())
 
 
 def _join_wrapped(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -6,8 +6,8 @@ Job: turn ranked ``Candidate``s into a ``Draft``:
   documents don't say", naming the question's words no passage found mentions (as the user wrote
   them), with the two closest passages as pointers;
 - **direct**: a short answer first for a number, date or name (the span head's best span inside
-  the best sentence, verbatim), then the best quote, and a second one when it is also likely to
-  answer (``SECOND``); a list question may take up to ``LIST_QUOTES``;
+  the best sentence, verbatim), then the best quote, and a second one when it clears the same
+  calibrated threshold; a list question may take up to ``LIST_QUOTES``;
 - **conflict**: a number question whose likely candidates from different documents give different
   figures shows each figure with its source and date;
 - **overview**: a broad question gets up to ``OVERVIEW`` likely quotes, diversified by maximal
@@ -23,6 +23,7 @@ import re
 
 import numpy as np
 
+from ..lexicon import GLOSSARY
 from ..text import fold, tokenize
 from ..types import Hit
 from .candidates import Candidate, atomic_spans, quote
@@ -30,7 +31,7 @@ from .draft import Citations, Draft
 from .model import Scored
 from .phrases import phrase
 
-SECOND = 0.5  # a second quote must itself be more likely than not to answer
+CONFLICT = 0.5  # sources "disagree" only when each is more likely than not to answer
 LIST_QUOTES = 3
 OVERVIEW = 8
 MMR_LAMBDA = 0.7  # relevance against novelty in the overview
@@ -43,10 +44,7 @@ def quoted(hits: list[Hit], c: Candidate) -> tuple[str, int, int]:
     spans = atomic_spans(hit)
     i = next((n for n, s in enumerate(spans) if s == (c.start, c.end)), None)
     start, end = quote(hit, spans, i) if i is not None else (c.start, c.end)
-    text = hit.chunk.text[start:end]
-    if hit.chunk.kind == "table":  # a table's lines without its blank lines
-        text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
-    return text, start, end
+    return display(hit, start, end), start, end
 
 
 def short_span(scored: Scored, c: Candidate, text: str) -> str | None:
@@ -96,7 +94,7 @@ def missing_words(question: str, hits: list[Hit]) -> list[str]:
         seen |= set(tokenize(f"{hit.doc.title} {hit.chunk.section} {hit.chunk.text}"))
     out = []
     for word in re.findall(r"[^\W_][\w'’-]*", question):
-        stems = tokenize(word)
+        stems = tokenize(f"{word} {GLOSSARY.get(fold(word), '')}")  # a Spanish word's English
         if fold(word) in _FRAME:
             continue
         if stems and not set(stems) & seen and word not in out:
@@ -120,7 +118,7 @@ def abstain(question: str, hits: list[Hit], ranked: list[Candidate], lang: str) 
         if all(c.hit != p.hit for p in pointers):
             pointers.append(c)
     if pointers:
-        numbers = tuple(book.cite(c.hit, quoted(hits, c)[0]) for c in pointers)
+        numbers = tuple(book.cite(c.hit, *quoted(hits, c)[1:]) for c in pointers)
         draft.sentences.append((phrase(lang, "pointers"), numbers))
     draft.citations = book.items
     return draft
@@ -130,20 +128,31 @@ def _overlaps(a: tuple[int, int, int], b: tuple[int, int, int]) -> bool:
     return a[0] == b[0] and a[1] < b[2] and b[1] < a[2]
 
 
-def pick(ranked: list[Candidate], hits: list[Hit], limit: int, floor: float) -> list[Candidate]:
-    """The best candidate and up to ``limit - 1`` more whose probability reaches ``floor``,
-    their quotes not overlapping."""
-    chosen: list[Candidate] = []
-    taken: list[tuple[int, int, int]] = []
+def display(hit: Hit, start: int, end: int) -> str:
+    """A quote as the answer shows it: a table's lines without its blank lines."""
+    text = hit.chunk.text[start:end]
+    if hit.chunk.kind == "table":
+        text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
+    return text
+
+
+def pick(
+    ranked: list[Candidate], hits: list[Hit], limit: int, floor: float
+) -> list[tuple[Candidate, int, int]]:
+    """The best candidate and up to ``limit - 1`` more whose probability reaches ``floor``, with
+    their quotes; a quote overlapping one already taken widens that one instead ("X is ...
+    It was created in 2006" is one quote)."""
+    chosen: list[tuple[Candidate, int, int]] = []
     for c in ranked:
         if len(chosen) == limit or (chosen and c.prob < floor):
             break
         _, start, end = quoted(hits, c)
-        where = (c.hit, start, end)
-        if any(_overlaps(where, t) for t in taken):
-            continue
-        chosen.append(c)
-        taken.append(where)
+        for n, (first, a, b) in enumerate(chosen):
+            if _overlaps((c.hit, start, end), (first.hit, a, b)):
+                chosen[n] = (first, min(a, start), max(b, end))
+                break
+        else:
+            chosen.append((c, start, end))
     return chosen
 
 
@@ -156,6 +165,7 @@ def conflict(
     ranked: list[Candidate], hits: list[Hit], scored: dict[int, Scored], floor: float
 ) -> list[tuple[Candidate, str]]:
     """One figure per document among the likely candidates, when they differ."""
+    floor = max(floor, CONFLICT)
     figures: list[tuple[Candidate, str]] = []
     docs, values = set(), set()
     for c in ranked:
@@ -180,8 +190,8 @@ def conflict_sentences(
     """ "The sources give different figures: 65 (A, 2021) [1]; 80 (B, 2017) [2]." and the quotes."""
     items, quotes = [], []
     for c, span in figures:
-        text = quoted(hits, c)[0]
-        n = book.cite(c.hit, text)
+        text, start, end = quoted(hits, c)
+        n = book.cite(c.hit, start, end)
         items.append(f"{span} ({source_label(hits[c.hit])}) [{n}]")
         quotes.append((text, (n,)))
     return [(phrase(lang, "conflict", items="; ".join(items)), ()), *quotes]

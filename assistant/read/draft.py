@@ -60,7 +60,9 @@ class Citations:
         self.hits = hits
         self.items: list[Citation] = []
 
-    def cite(self, hit: int, quote: str) -> int:
+    def cite(self, hit: int, start: int, end: int) -> int:
+        """The number of the quote ``[start, end)`` of hit ``hit``'s chunk (exact text)."""
+        quote = self.hits[hit].chunk.text[start:end]
         for item in self.items:
             if item.chunk_id == self.hits[hit].chunk.id and item.quote == quote:
                 return item.n

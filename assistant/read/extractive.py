@@ -11,20 +11,35 @@ Non-job: retrieval, verification, LLM backends.
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable
 from pathlib import Path
 
-from ..lexicon import expand_query, is_foreign
+import numpy as np
+
+from ..lexicon import gloss, is_foreign
 from ..parts import answer_kind, is_broad, split_parts
+from ..text import tokenize
 from ..types import Hit
 from . import compose
 from .calibrate import CALIBRATION, Calibration, load_calibration
 from .candidates import Candidate, passages
 from .draft import Citations, Draft
+from .features import Coverage, combine, matrix, span_score, typed
 from .model import Reader, Scored
 from .phrases import language_of, phrase
 
-MIN_WORDS = 3  # a shorter text span (a heading, a label) is not an answer; table lines may be
+# A heading, a label or a byline line ("Baja California Aerospace Cluster") is context, not an
+# answer: outside tables, a candidate is a sentence (it ends like one) or a long line. SQuAD
+# paragraphs hold sentences only, so the reader never learnt to score headings.
+SENTENCE_END = (".", "!", ":", ";", ".”", '."', ".)", "”", ")")
+LONG_LINE = 12  # words
+
+
+def is_candidate(span: str, table: bool) -> bool:
+    text = span.rstrip()
+    return table or text.endswith(SENTENCE_END) or len(text.split()) >= LONG_LINE
 
 
 class ExtractiveReader:
@@ -33,6 +48,8 @@ class ExtractiveReader:
     def __init__(self, reader: Reader | None = None, calibration: Calibration | None = None):
         self.reader = reader or Reader()
         self._calibration = calibration
+        # the corpus's idf for the coverage features; the pipeline sets it for its index
+        self.idf: Callable[[str], float] | None = None
 
     @classmethod
     def from_dir(cls, model_dir: Path) -> ExtractiveReader:
@@ -50,25 +67,45 @@ class ExtractiveReader:
         _ = self.calibration
         return self
 
-    def rank(self, question: str, hits: list[Hit]) -> tuple[list[Candidate], dict[int, Scored]]:
-        """Every candidate span of ``hits``, best first, and each hit's raw scores."""
+    def rank(
+        self, question: str, hits: list[Hit], idf: Callable[[str], float] | None = None
+    ) -> tuple[list[Candidate], dict[int, Scored]]:
+        """Every candidate span of ``hits``, best first, and each hit's raw scores. A
+        candidate's ``logit`` is the learned combination of the reader's logit with the other
+        features (``features.py``) when the calibration has weights, else the reader's own."""
         text = question
-        if is_foreign(question):  # the reader is English: add the glossary's English words
-            text = f"{question} {expand_query(question)}".strip()
+        if is_foreign(question):  # the reader is English: the question in the glossary's words
+            text = gloss(question)
         found = passages(hits)
         scores = self.reader.score(text, found)
-        out = []
-        cal = self.calibration
+        kind = answer_kind(question)
+        coverage = Coverage(text, idf or self.idf)
+        keep: list[tuple[int, int, int, str, float, np.ndarray]] = []
+        rows: list[list[float]] = []
         for h, (p, s) in enumerate(zip(found, scores, strict=True)):
             table = hits[h].chunk.kind == "table"
+            head = set(tokenize(p.heading))
+            previous: set[str] = set()
             for i, (a, b) in enumerate(p.spans):
                 logit = float(s.logits[i])
                 span = p.text[a:b]
+                said = set(tokenize(span))
+                context, previous = said | previous | head, said
                 if logit == float("-inf") or span.rstrip().endswith("?"):
                     continue  # cut off by the model's input length, or an interviewer's question
-                if not table and len(span.split()) < MIN_WORDS:
+                if not is_candidate(span, table):
                     continue
-                out.append(Candidate(h, a, b, span, logit, cal.prob(logit), s.vectors[i]))
+                rows.append([logit, span_score(s, a, b), coverage(said), coverage(context),
+                             1.0 / hits[h].rank, typed(kind, span, question),
+                             math.log1p(len(span.split()))])  # fmt: skip
+                keep.append((h, a, b, span, logit, s.vectors[i]))
+        cal = self.calibration
+        raw = [k[4] for k in keep]
+        combined = combine(matrix(rows), cal.weights) if cal.weights and rows else raw
+        out = [
+            Candidate(h, a, b, span, float(z), cal.prob(float(z)), vector, tuple(row))
+            for (h, a, b, span, _, vector), z, row in zip(keep, combined, rows, strict=True)
+        ]
         out.sort(key=lambda c: (-c.logit, c.hit, c.start))
         return out, dict(enumerate(scores))
 
@@ -96,7 +133,7 @@ class ExtractiveReader:
         if not ranked or not self.calibration.answers(ranked[0].logit):
             return [], ranked
         kind = answer_kind(question)
-        floor = max(self.calibration.threshold, compose.SECOND)
+        floor = self.calibration.threshold  # every quote shown must clear the one threshold
         if single and kind == "number":
             figures = compose.conflict(ranked, hits, scored, floor)
             if figures:
@@ -105,14 +142,14 @@ class ExtractiveReader:
         limit = compose.LIST_QUOTES if kind == "list" else 2 if single else 1
         chosen = compose.pick(ranked, hits, limit, floor)
         out = []
-        best = chosen[0]
-        quoted = [compose.quoted(hits, c)[0] for c in chosen]
+        best, first_start, first_end = chosen[0]
         if kind in ("number", "date", "name"):
             short = compose.short_span(scored[best.hit], best, hits[best.hit].chunk.text)
-            if short:
-                out.append((short, (book.cite(best.hit, quoted[0]),)))
-        for c, text in zip(chosen, quoted, strict=True):
-            out.append((text, (book.cite(c.hit, text),)))
+            if short and typed(kind, short, question):  # "how many": a figure; "when": a date
+                out.append((short, (book.cite(best.hit, first_start, first_end),)))
+        for c, start, end in chosen:
+            text = compose.display(hits[c.hit], start, end)
+            out.append((text, (book.cite(c.hit, start, end),)))
         return out, ranked
 
     def _single(self, question: str, hits: list[Hit], lang: str) -> Draft:
@@ -164,6 +201,6 @@ class ExtractiveReader:
                 continue
             taken.add((c.hit, start, end))
             label = re.sub(r"\s+", " ", hits[c.hit].doc.title)
-            draft.sentences.append((f"\n- {label}: {text}", (book.cite(c.hit, text),)))
+            draft.sentences.append((f"\n- {label}: {text}", (book.cite(c.hit, start, end),)))
         draft.citations = book.items
         return draft

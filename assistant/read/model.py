@@ -86,7 +86,7 @@ def check_model_dir(model_dir: Path) -> dict[str, Any]:
 class Reader:
     """``score(question, passages)``: the trained reader's logits, numpy only, loaded once."""
 
-    def __init__(self, model_dir: Path = MODEL_DIR, blas_threads: int | None = None) -> None:
+    def __init__(self, model_dir: Path = MODEL_DIR, blas_threads: int | None = 1) -> None:
         self.model_dir = model_dir
         self.blas_threads = blas_threads
         self._lock = threading.Lock()
