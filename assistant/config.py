@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     milvus_db: str = Field("", description="Milvus database ('' = the server's default).")
     milvus_collection: str = Field("assistant", description="Milvus collection name prefix.")
     milvus_timeout: float = Field(10.0, gt=0, description="Seconds before a Milvus call fails.")
+    milvus_writer: bool = Field(
+        True, description="Milvus: this process may index (false on ask-only replicas)."
+    )
     hnsw_threshold: int = Field(
         150_000,  # exact search costs ~10 ms here, as much as embedding the query (bench/)
         ge=0,

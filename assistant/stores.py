@@ -63,6 +63,11 @@ def _build_milvus(s: Settings, embedder: Any, rebuild: bool, progress: Progress 
     from .milvus_build import build_milvus
     from .milvus_schema import failures, unavailable
 
+    if not s.milvus_writer:
+        raise ConfigError(
+            "This process only answers (ASSISTANT_MILVUS_WRITER=false): index on the writer "
+            "(see docs/scale-out.md), or set ASSISTANT_MILVUS_WRITER=true where one writer runs."
+        )
     client = _client(s)
     try:
         return build_milvus(

@@ -260,6 +260,8 @@ def test_missing_collection_and_bad_settings(tmp_path: Path) -> None:
         open_store(milvus_settings(tmp_path, tmp_path, milvus_uri=str(tmp_path / "x.sqlite")))
     with pytest.raises(ConfigError, match="ASSISTANT_STORE"):
         open_store(Settings(store="elastic"))
+    with pytest.raises(ConfigError, match="ASSISTANT_MILVUS_WRITER=false"):
+        build_store(milvus_settings(tmp_path, tmp_path, milvus_writer=False), HashEmbedder())
 
 
 def test_unreachable_server_names_the_setting(tmp_path: Path) -> None:
