@@ -108,13 +108,13 @@ def tables(results: list[dict[str, Any]]) -> str:
                 f"{r['scale']}x", store, s["full"]["chunks"],
                 "real" if r["real_vectors"] else "synthetic", s["full"]["build_s"],
                 s["full"]["build_s"] - s["full"]["embed_s"] - s["full"]["model_load_s"],
-                s["noop"]["process_s"], s["changed"]["process_s"],
+                s["noop"]["process_s"], s["noop"]["build_s"], s["changed"]["process_s"],
                 s["changed"]["build_s"] - s["changed"]["embed_s"] - s["changed"]["model_load_s"],
                 size, s["serve"]["index_load_s"], steps["retrieve"]["p50"], steps["total"]["p50"],
                 steps["total"]["p95"], s["serve"]["peak_rss_mb"],
             ))  # fmt: skip
     headers = ["size", "store", "chunks", "vectors", "full build s", "  of which not embedding s",
-               "no-op s", "1 doc changed s", "  of which not embedding s", "index MB",
+               "no-op s (process)", "no-op s (build)", "1 doc changed s", "  of which not embedding s", "index MB",
                "store open s", "retrieve p50 ms", "ask p50 ms", "ask p95 ms",
                "serving peak RSS MB"]  # fmt: skip
     parts = [table(headers, rows, 2)]
@@ -122,7 +122,8 @@ def tables(results: list[dict[str, Any]]) -> str:
         if "parity" in r:
             p = r["parity"]
             parts.append(
-                f"Own suite at {r['scale']}x ({p['questions']} answerable questions, top 5): "
+                f"Own suite at {r['scale']}x, after the one-document change "
+                f"({p['questions']} answerable questions, top 5): "
                 f"answer-in-context FAISS {p['answer_in_context']['a']:.1%}, Milvus "
                 f"{p['answer_in_context']['b']:.1%}; answer accuracy FAISS {p['accuracy']['a']:.1%}"
                 f", Milvus {p['accuracy']['b']:.1%}; top-5 overlap {p['top_k_overlap']:.1%}."
@@ -136,7 +137,11 @@ def main() -> None:
     parser.add_argument("--real-embed-max", type=int, default=10)
     parser.add_argument("--questions", type=int, default=40)
     parser.add_argument("--json", type=Path, default=None, help="Also write the raw figures.")
+    parser.add_argument("--tables", type=Path, nargs="*", help="Only print tables of saved runs.")
     args = parser.parse_args()
+    if args.tables:
+        print(tables([r for path in args.tables for r in json.loads(path.read_text())]))
+        return
     results = []
     for scale in (int(s) for s in args.scales.split(",")):
         with Workspace(f"stores{scale}") as ws:
