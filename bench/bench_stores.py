@@ -114,7 +114,8 @@ def tables(results: list[dict[str, Any]]) -> str:
                 steps["total"]["p95"], s["serve"]["peak_rss_mb"],
             ))  # fmt: skip
     headers = ["size", "store", "chunks", "vectors", "full build s", "  of which not embedding s",
-               "no-op s (process)", "no-op s (build)", "1 doc changed s", "  of which not embedding s", "index MB",
+               "no-op s (process)", "no-op s (build)", "1 doc changed s",
+               "  of which not embedding s", "index MB",
                "store open s", "retrieve p50 ms", "ask p50 ms", "ask p95 ms",
                "serving peak RSS MB"]  # fmt: skip
     parts = [table(headers, rows, 2)]
