@@ -95,17 +95,11 @@ def index(rebuild: bool, as_json: bool) -> None:
 
     Example: assistant index
     """
-    from .build import build_index
-    from .chunk import ChunkSettings
     from .embed import SentenceTransformerEmbedder
+    from .stores import build_store
 
-    s = Settings()
-    report = build_index(
-        s.corpus_dir, s.index_dir, SentenceTransformerEmbedder,
-        chunk_settings=ChunkSettings(s.chunk_size, s.chunk_overlap),
-        max_bytes=int(s.max_file_mb * 1_000_000), hnsw_threshold=s.hnsw_threshold,
-        rebuild=rebuild, progress=_progress(),
-    )  # fmt: skip
+    report = build_store(Settings(), SentenceTransformerEmbedder, rebuild=rebuild,
+                         progress=_progress())  # fmt: skip
     if as_json:
         click.echo(json.dumps(report.__dict__, default=list))
     else:

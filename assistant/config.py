@@ -43,6 +43,22 @@ class Settings(BaseSettings):
         "auto",
         description="Query embedder: auto (numpy when available), numpy, or sentence-transformers.",
     )
+    store: str = Field(
+        "faiss", description="Where the index lives: faiss (files under index_dir) or milvus."
+    )
+    milvus_uri: str = Field(
+        str(ROOT / "index" / "milvus.db"),
+        description="Milvus: a .db file path (Milvus Lite, in-process) or http://host:19530.",
+    )
+    milvus_token: str = Field("", description="Milvus server token (or user:password).")
+    milvus_user: str = Field("", description="Milvus server user (with milvus_password).")
+    milvus_password: str = Field("", description="Milvus server password.")
+    milvus_db: str = Field("", description="Milvus database ('' = the server's default).")
+    milvus_collection: str = Field("assistant", description="Milvus collection name prefix.")
+    milvus_timeout: float = Field(10.0, gt=0, description="Seconds before a Milvus call fails.")
+    milvus_writer: bool = Field(
+        True, description="Milvus: this process may index (false on ask-only replicas)."
+    )
     hnsw_threshold: int = Field(
         150_000,  # exact search costs ~10 ms here, as much as embedding the query (bench/)
         ge=0,

@@ -6,7 +6,8 @@
     │   └── UnsupportedFileError   the suffix has no loader
     ├── IndexError_            the index on disk is missing, corrupt or built differently
     │   ├── IndexMissingError
-    │   └── IndexMismatchError
+    │   ├── IndexMismatchError
+    │   └── StoreUnavailableError  the Milvus server or Lite file cannot be reached or opened
     ├── BackendError           an answer backend (LLM) failed or is unreachable
     └── InputError             a question, history or upload that cannot be used
 
@@ -47,6 +48,10 @@ class IndexMissingError(IndexError_):
 
 class IndexMismatchError(IndexError_):
     """The index is corrupt, from another version, or built with other settings."""
+
+
+class StoreUnavailableError(IndexError_):
+    """The vector store (Milvus) is unreachable, refused us, or is held by another process."""
 
 
 class BackendError(AssistantError):

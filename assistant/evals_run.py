@@ -38,7 +38,7 @@ from .evals_metrics import (
 from .evals_peer import peer_summary, run_peer
 from .evals_report import failure_cause, worst_failures
 from .evals_suites import Suite, open_suite
-from .index import read_manifest
+from .stores import built_settings, scratch
 
 # Settings that change what is in the index: overriding one needs an index of its own.
 INDEX_KEYS = frozenset({"corpus_dir", "max_file_mb", "embedding_model", "hnsw_threshold"})
@@ -47,12 +47,11 @@ INDEX_KEYS = frozenset({"corpus_dir", "max_file_mb", "embedding_model", "hnsw_th
 def _index_differs(settings: Settings) -> bool:
     """True when the index on disk was built with other chunking/cleaning than ``settings``."""
     try:
-        manifest = read_manifest(settings.index_dir)
+        built = built_settings(settings)
     except IndexMismatchError:
         return True
-    if manifest is None:
+    if built is None:
         return False  # none yet: Assistant.load builds it with these settings
-    built = manifest.get("settings", {})
     wanted = {
         "chunk_size": settings.chunk_size,
         "chunk_overlap": settings.chunk_overlap,
@@ -73,7 +72,7 @@ def open_assistant(settings: Settings, overrides: dict[str, Any]) -> Iterator[tu
     )
     with tempfile.TemporaryDirectory(prefix="assistant-eval-") as tmp:
         if changed or _index_differs(settings):
-            temp = settings.model_copy(update={"index_dir": Path(tmp)})
+            temp = scratch(settings, Path(tmp))
             yield Assistant.load(temp, build_if_missing=True), "temporary, built for these settings"
         else:
             yield Assistant.load(settings, build_if_missing=True), str(settings.index_dir)

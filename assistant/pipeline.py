@@ -6,7 +6,7 @@
 text as it is produced, then the final ``Answer``. The answer backend is chosen by one setting
 (``ASSISTANT_LLM``): ``extractive`` (default, offline) or a LangChain chat model; if the chat model
 fails, the answer says so in ``warnings`` and falls back to the extractive answer. Retrieval is
-exposed to LangChain as a ``BaseRetriever`` over our own FAISS + BM25 index.
+exposed to LangChain as a ``BaseRetriever`` over the store ``ASSISTANT_STORE`` names (``stores``).
 """
 
 from __future__ import annotations
@@ -20,18 +20,19 @@ from typing import Any
 from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 
 from . import retrieve as retrieval
-from .build import IndexReport, Progress, build_index
-from .chunk import ChunkSettings
+from .build import IndexReport, Progress
 from .config import Settings
 from .conversation import condense, is_follow_up
 from .embed import Embedder, SentenceTransformerEmbedder, make_embedder
 from .errors import AssistantError, IndexMissingError, InputError
 from .generated import parse_generated
 from .history import parse_history, trim_history, valid_text
-from .index import StoredIndex, load_index
+from .index import StoredIndex
 from .read.draft import Draft
 from .read.features import idf_from_df
 from .retrieve import HybridRetriever, interleave, part_queries
+from .store import HybridStore
+from .stores import build_store, open_store
 from .types import Answer, Hit, Turn
 from .verify import verify
 
@@ -42,7 +43,9 @@ __all__ = ["Assistant", "IndexReport"]
 class Assistant:
     """Questions in, verified answers out. Thread-safe for asking; indexing is serialised."""
 
-    def __init__(self, settings: Settings, index: StoredIndex, embedder: Embedder) -> None:
+    def __init__(
+        self, settings: Settings, index: StoredIndex | HybridStore, embedder: Embedder
+    ) -> None:
         self.settings = settings
         self._index = index
         self.embedder = embedder
@@ -69,12 +72,12 @@ class Assistant:
         settings = settings or Settings()
         embedder = embedder or make_embedder(settings.embedder)
         try:
-            index = load_index(settings.index_dir, embedder.model_id)
+            index = open_store(settings, embedder.model_id)
         except IndexMissingError:
             if not build_if_missing:
                 raise
             cls._build(settings, embedder, rebuild=False, progress=progress)
-            index = load_index(settings.index_dir, embedder.model_id)
+            index = open_store(settings, embedder.model_id)
         return cls(settings, index, embedder)
 
     @staticmethod
@@ -85,30 +88,21 @@ class Assistant:
         # query embedder; both give the same vectors (tests/test_embed_numpy.py).
         index_embedder: Any = embedder if embedder.model_id != "all-MiniLM-L6-v2" else (
             SentenceTransformerEmbedder)  # fmt: skip
-        return build_index(
-            settings.corpus_dir,
-            settings.index_dir,
-            index_embedder,
-            chunk_settings=ChunkSettings(settings.chunk_size, settings.chunk_overlap),
-            max_bytes=int(settings.max_file_mb * 1_000_000),
-            hnsw_threshold=settings.hnsw_threshold,
-            rebuild=rebuild,
-            progress=progress,
-        )
+        return build_store(settings, index_embedder, rebuild=rebuild, progress=progress)
 
     def index(self, rebuild: bool = False, progress: Progress | None = None) -> IndexReport:
         """Re-index the corpus folder incrementally and start using the result."""
         with self._lock:
             report = self._build(self.settings, self.embedder, rebuild=rebuild, progress=progress)
             if report.changed:
-                index = load_index(self.settings.index_dir, self.embedder.model_id)
+                index = open_store(self.settings, self.embedder.model_id)
                 self._idf, self._index = self._make_idf(index), index
                 if "reader" in self._models:
                     self._models["reader"].idf = self._idf
             return report
 
     @staticmethod
-    def _make_idf(index: StoredIndex) -> Callable[[str], float]:
+    def _make_idf(index: StoredIndex | HybridStore) -> Callable[[str], float]:
         return idf_from_df(index.bm25.doc_freq, max(index.bm25.size, 1))
 
     # -- reading -------------------------------------------------------------------------------

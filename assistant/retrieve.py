@@ -5,8 +5,9 @@ rank learning methods"): score(d) = Σ_r 1 / (k + rank_r(d)), k = 60. It needs n
 between the two rankers, which have incomparable scales. Ties are broken by chunk order, so fusion
 is deterministic. The query is expanded with ``lexicon`` (place names, Spanish/German words) for
 both rankers. ``HybridRetriever`` is the same search as a LangChain ``BaseRetriever``; the parts
-of a multi-part question are searched one by one and their hits interleaved. This module does not
-compose answers.
+of a multi-part question are searched one by one and their hits interleaved. A ``store.HybridStore``
+(Milvus) runs both rankers and the fusion itself; its results become ``Hit``s here the same way.
+This module does not compose answers.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from .embed import Embedder
 from .index import StoredIndex
 from .lexicon import expand_query
 from .parts import split_parts
+from .store import HybridStore, Ranked
 from .text import tokenize
 from .types import Hit
 
@@ -65,8 +67,27 @@ def diversify(
     return sorted(chosen, key=lambda pair: (-pair[1], pair[0]))
 
 
+def _fused_here(index: StoredIndex, vector: Any, text: str, n: int, rrf_k: int) -> list[Ranked]:
+    """The embedded store's two rankings (FAISS, BM25), fused here by RRF."""
+    dense_ids, dense_scores = index.dense_top(vector, n)
+    bm25_ids, bm25_scores = index.bm25_top(tokenize(text), n)
+    dense = {
+        int(i): (r, float(s))
+        for r, (i, s) in enumerate(zip(dense_ids, dense_scores, strict=True), 1)
+    }
+    sparse = {
+        int(i): (r, float(s)) for r, (i, s) in enumerate(zip(bm25_ids, bm25_scores, strict=True), 1)
+    }
+    fused = rrf([[int(i) for i in dense_ids], [int(i) for i in bm25_ids]], k=rrf_k)
+    return [
+        Ranked(index.chunks[i], index.docs[index.chunks[i].doc_id], score, dense.get(i),
+               sparse.get(i))
+        for i, score in fused
+    ]  # fmt: skip
+
+
 def search(
-    index: StoredIndex,
+    index: StoredIndex | HybridStore,
     embedder: Embedder,
     query: str,
     *,
@@ -75,41 +96,34 @@ def search(
     rrf_k: int = 60,
     max_per_doc: int | None = None,
 ) -> list[Hit]:
-    """The top ``k`` chunks for ``query`` with each ranker's rank and score."""
-    if not index.chunks or not query.strip():
+    """The top ``k`` chunks for ``query`` with each ranker's rank and score. The embedded store
+    is fused here; a ``HybridStore`` (Milvus) fuses its own rankings."""
+    if not query.strip() or (isinstance(index, StoredIndex) and not index.chunks):
         return []
     extra = expand_query(query)
     expanded = f"{query} {extra}".strip()
-    n = min(candidates, len(index.chunks))
-    dense_ids, dense_scores = index.dense_top(embedder.embed([expanded])[0], n)
-    bm25_ids, bm25_scores = index.bm25_top(tokenize(expanded), n)
-    dense = {
-        int(i): (r, float(s))
-        for r, (i, s) in enumerate(zip(dense_ids, dense_scores, strict=True), 1)
-    }
-    sparse = {
-        int(i): (r, float(s)) for r, (i, s) in enumerate(zip(bm25_ids, bm25_scores, strict=True), 1)
-    }
+    vector = embedder.embed([expanded])[0]
+    if isinstance(index, StoredIndex):
+        ranked = _fused_here(index, vector, expanded, min(candidates, len(index.chunks)), rrf_k)
+    else:
+        ranked = index.hybrid(vector, expanded, candidates, rrf_k)
     fused = diversify(
-        rrf([[int(i) for i in dense_ids], [int(i) for i in bm25_ids]], k=rrf_k),
-        lambda i: index.chunks[i].doc_id,
-        k,
+        [(i, r.score) for i, r in enumerate(ranked)], lambda i: ranked[i].chunk.doc_id, k,
         max_per_doc,
-    )
+    )  # fmt: skip
     hits = []
     for rank, (i, score) in enumerate(fused, start=1):
-        chunk = index.chunks[i]
-        d, s = dense.get(i), sparse.get(i)
+        r = ranked[i]
         hits.append(
             Hit(
-                chunk=chunk,
-                doc=index.docs[chunk.doc_id],
+                chunk=r.chunk,
+                doc=r.doc,
                 score=score,
                 rank=rank,
-                dense_rank=d[0] if d else None,
-                dense_score=d[1] if d else None,
-                bm25_rank=s[0] if s else None,
-                bm25_score=s[1] if s else None,
+                dense_rank=r.dense[0] if r.dense else None,
+                dense_score=r.dense[1] if r.dense else None,
+                bm25_rank=r.bm25[0] if r.bm25 else None,
+                bm25_score=r.bm25[1] if r.bm25 else None,
             )
         )
     return hits
