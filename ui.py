@@ -240,7 +240,8 @@ def load_assistant(settings: Settings) -> Assistant:
     try:
         return Assistant.load(settings)
     except IndexMissingError:
-        print(f"Building the index of {settings.corpus_dir} (first run)...", flush=True)
+        print("Building the index (first run)...", flush=True)
+        print(f"  from {settings.corpus_dir} into {settings.index_dir}", flush=True)
 
         def step(done: int, total: int, name: str) -> None:
             print(f"  indexed {done}/{total}: {name}", flush=True)

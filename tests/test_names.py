@@ -6,7 +6,7 @@ Invented names and texts only (no eval question is asserted here).
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.names import closest_name, corpus_names, correct_names, distance, searched_for
@@ -84,10 +84,13 @@ def test_distance_counts_a_swap_as_one_edit() -> None:
     assert distance("a", "abcdefgh", limit=2) == 3  # capped once over the limit
 
 
+NAMES = corpus_names(TEXTS).names
+
+
+@settings(deadline=None)  # a shared, loaded machine: time is no property here
 @given(st.text(max_size=60))
 def test_correcting_never_raises_and_only_puts_in_names(question: str) -> None:
-    names = corpus_names(TEXTS).names
-    query, found = correct_names(question, names)
-    assert set(found) <= set(names)
+    query, found = correct_names(question, NAMES)
+    assert set(found) <= set(NAMES)
     if not found:
         assert query == question

@@ -405,8 +405,9 @@ def browser_upload(url: str, files: list[tuple[str, bytes]]) -> dict[str, Any]:
     sent = httpx.post(api + "/upload", timeout=60,
                       files=[("files", (n, d, "text/plain")) for n, d in files])  # fmt: skip
     assert sent.status_code == 200, sent.text
+    # the upload event takes the files and the upload token
     data = [[{"path": p, "orig_name": n, "meta": {"_type": "gradio.FileData"}}
-             for p, (n, _) in zip(sent.json(), files, strict=True)]]  # fmt: skip
+             for p, (n, _) in zip(sent.json(), files, strict=True)], ""]  # fmt: skip
     session = uuid.uuid4().hex
     body = {"data": data, "fn_index": fn_index, "session_hash": session, "trigger_id": trigger}
     assert httpx.post(api + "/queue/join", json=body, timeout=30).status_code == 200
