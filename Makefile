@@ -7,6 +7,9 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 # llama-cpp-python compiles from source (no wheel on PyPI for this platform): ~4 min on 2 cores.
 export CMAKE_BUILD_PARALLEL_LEVEL := 2
+# A portable AVX2 build: llama.cpp 0.3.36 built for this machine's AVX-512 (native) segfaults in
+# libggml-cpu on any prompt longer than one token (seen here; a one-token prompt works).
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX512=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 
 .PHONY: install browser index run test check format lint types eval bench clean
 

@@ -22,12 +22,13 @@ from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 from . import retrieve as retrieval
 from .build import IndexReport, Progress
 from .config import Settings
-from .conversation import condense, is_follow_up
+from .conversation import clarify, condense, is_follow_up
 from .embed import Embedder, SentenceTransformerEmbedder, make_embedder
 from .errors import AssistantError, IndexMissingError, InputError
 from .generated import parse_generated
 from .history import parse_history, trim_history, valid_text
 from .index import StoredIndex
+from .names import corpus_names, correct_names, searched_for
 from .read.draft import Draft
 from .read.features import idf_from_df
 from .retrieve import HybridRetriever, interleave, part_queries
@@ -53,6 +54,7 @@ class Assistant:
         self._reader_lock = threading.Lock()
         self._models: dict[str, Any] = {}
         self._idf = self._make_idf(index)
+        self._names = corpus_names(c.text for c in index.chunks)  # for typos in names
         self.chain = (
             RunnablePassthrough.assign(query=RunnableLambda(self._condense))
             | RunnablePassthrough.assign(hits=RunnableLambda(self._retrieve_step))
@@ -97,6 +99,7 @@ class Assistant:
             if report.changed:
                 index = open_store(self.settings, self.embedder.model_id)
                 self._idf, self._index = self._make_idf(index), index
+                self._names = corpus_names(c.text for c in index.chunks)
                 if "reader" in self._models:
                     self._models["reader"].idf = self._idf
             return report
@@ -178,6 +181,9 @@ class Assistant:
                 query = rewrite_query(self._chat_model(state["llm"]), state["question"], history)
             except AssistantError as exc:
                 state["warnings"].append(f"{exc} (used the rule-based follow-up rewrite)")
+        query, fixed = correct_names(query, self._names.names, self._names.vocabulary)
+        if fixed:  # "clautgo" -> "CLAUGTO", said to the user
+            state["warnings"].append(searched_for(fixed))
         state["timings"]["condense"] = (time.perf_counter() - started) * 1000
         return query
 
@@ -244,6 +250,10 @@ class Assistant:
     def _draft(self, state: dict) -> Generator[str, None, tuple[Draft, str]]:
         """Yield the answer text as it is produced; return the draft and the mode that made it.
         A chat model that fails adds a warning and the extractive answer follows."""
+        asked_back = clarify(state["question"], state["history"])
+        if asked_back is not None:  # a follow-up with nothing to refer to: ask which one
+            yield asked_back
+            return Draft(sentences=[(asked_back, ())], abstained=True), "extractive"
         mode, draft = state["llm"], None
         if mode != "extractive":
             parts: list[str] = []

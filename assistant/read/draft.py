@@ -32,7 +32,7 @@ class Draft:
         parts = []
         for sentence, cites in self.sentences:
             marks = "".join(f"[{n}]" for n in cites)
-            stop = "" if sentence.rstrip().endswith((".", "!", "?", ":", ";", "\n")) else "."
+            stop = "" if sentence.rstrip().endswith((".", "!", "?", ":", ";", ")", "\n")) else "."
             parts.append(f"{sentence} {marks}{stop}".strip() if marks else sentence + stop)
         return parts
 
