@@ -226,6 +226,7 @@ def clarify(question: str, history: list[Turn]) -> str | None:
     pronoun = bare[0]
     body = _LEADING_AND.sub("", question[: pronoun.start()]) + "…" + question[pronoun.end() :]
     example = (body[0].upper() + body[1:]).strip()
+    example = re.sub(r"\s*\[[\d,\s]*\]", "", example)  # it cites nothing: no "[0]" in it
     return f'Which one do you mean by "{pronoun.group(0)}"? Name it in the question: {example}'
 
 

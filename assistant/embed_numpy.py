@@ -224,11 +224,7 @@ def _gelu_erf(x: np.ndarray) -> np.ndarray:
         from scipy.special import erf
     except ImportError:
         return _gelu(x)
-    out = erf(x * _F32(0.7071067811865476))
-    out += _F32(1.0)
-    out *= x
-    out *= _F32(0.5)
-    return np.asarray(out, dtype=_F32)
+    return np.asarray(x * _F32(0.5) * (erf(x * _F32(0.7071067811865476)) + _F32(1.0)), _F32)
 
 
 def hidden_states(

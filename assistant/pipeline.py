@@ -12,7 +12,6 @@ exposed to LangChain as a ``BaseRetriever`` over the store ``ASSISTANT_STORE`` n
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
@@ -253,8 +252,6 @@ class Assistant:
         A chat model that fails adds a warning and the extractive answer follows."""
         asked_back = clarify(state["question"], state["history"])
         if asked_back is not None:  # a follow-up with nothing to refer to: ask which one
-            # without anything that reads as a citation marker ("[0]"): it cites nothing
-            asked_back = re.sub(r"\s*\[[\d,\s]*\]", "", asked_back)
             yield asked_back
             return Draft(sentences=[(asked_back, ())], abstained=True), "extractive"
         mode, draft = state["llm"], None

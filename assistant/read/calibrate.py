@@ -114,3 +114,17 @@ def choose_threshold(
     if best is None:
         raise ConfigError("No threshold meets the false-refusal limit.")
     return best
+
+
+def auroc(positive: list[float], negative: list[float]) -> float:
+    """Probability that a random positive scores above a random negative (ties count half)."""
+    if not positive or not negative:
+        return float("nan")
+    scores = np.array(positive + negative)
+    ranks = scores.argsort().argsort().astype(float) + 1
+    # average ranks of ties
+    for value in np.unique(scores):
+        same = scores == value
+        ranks[same] = ranks[same].mean()
+    n_pos = len(positive)
+    return float((ranks[:n_pos].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * len(negative)))

@@ -36,11 +36,10 @@ import numpy as np
 from ..config import ROOT
 from ..evals_metrics import answer_matches
 from ..evals_suites import load_suite, open_suite
-from .calibrate import CALIBRATION, Calibration, choose_threshold, platt
+from .calibrate import CALIBRATION, Calibration, auroc, choose_threshold, platt
 from .extractive import ExtractiveReader
 from .features import FEATURES, combine, fit_logistic
 from .model import MODEL_DIR, Reader
-from .train import auroc
 
 MAX_FALSE_REFUSAL = 0.15  # the SQuAD 2.0 target (its unanswerable questions are adversarial)
 L2 = 1.0

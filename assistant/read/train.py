@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from ..embed import packaged_model_dir
+from .calibrate import auroc
 from .inputs import MAX_TOKENS, Encoded, encode, pad, pool_matrix
 from .train_data import Example, examples_for, load_articles
 
@@ -158,20 +159,6 @@ def _loss(model: Any, batch: list) -> Any:
         ) / 2
         loss = loss + SPAN_WEIGHT * span_loss
     return loss
-
-
-def auroc(positive: list[float], negative: list[float]) -> float:
-    """Probability that a random positive scores above a random negative (ties count half)."""
-    if not positive or not negative:
-        return float("nan")
-    scores = np.array(positive + negative)
-    ranks = scores.argsort().argsort().astype(float) + 1
-    # average ranks of ties
-    for value in np.unique(scores):
-        same = scores == value
-        ranks[same] = ranks[same].mean()
-    n_pos = len(positive)
-    return float((ranks[:n_pos].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * len(negative)))
 
 
 def validate(model: Any, tokenizer: Any, examples: list[Example]) -> dict[str, float]:
