@@ -35,6 +35,10 @@ from .phrases import language_of, phrase
 # paragraphs hold sentences only, so the reader never learnt to score headings.
 SENTENCE_END = (".", "!", ":", ";", ".”", '."', ".)", "”", ")")
 LONG_LINE = 12  # words
+# A sentence reader reads this many candidates a question, those sharing the most idf-weighted
+# words with the question (alone and with their heading and previous sentence): the cost/recall
+# point chosen in bench/bench_reader.py.
+FIRST_PASS = 12
 
 
 def is_candidate(span: str, table: bool) -> bool:
@@ -48,6 +52,7 @@ class ExtractiveReader:
     def __init__(self, reader: Reader | None = None, calibration: Calibration | None = None):
         self.reader = reader or Reader()
         self._calibration = calibration
+        self.budget = FIRST_PASS
         # the corpus's idf for the coverage features; the pipeline sets it for its index
         self.idf: Callable[[str], float] | None = None
 
@@ -77,28 +82,38 @@ class ExtractiveReader:
         if is_foreign(question):  # the reader is English: the question in the glossary's words
             text = gloss(question)
         found = passages(hits)
-        scores = self.reader.score(text, found)
         kind = answer_kind(question)
         coverage = Coverage(text, idf or self.idf)
-        keep: list[tuple[int, int, int, str, float, np.ndarray]] = []
-        rows: list[list[float]] = []
-        for h, (p, s) in enumerate(zip(found, scores, strict=True)):
+        cheap: list[tuple[int, int, float, float]] = []  # hit, span, coverage, context
+        for h, p in enumerate(found):
             table = hits[h].chunk.kind == "table"
             head = set(tokenize(p.heading))
             previous: set[str] = set()
             for i, (a, b) in enumerate(p.spans):
-                logit = float(s.logits[i])
                 span = p.text[a:b]
                 said = set(tokenize(span))
                 context, previous = said | previous | head, said
-                if logit == float("-inf") or span.rstrip().endswith("?"):
-                    continue  # cut off by the model's input length, or an interviewer's question
-                if not is_candidate(span, table):
-                    continue
-                rows.append([logit, span_score(s, a, b), coverage(said), coverage(context),
-                             1.0 / hits[h].rank, typed(kind, span, question),
-                             math.log1p(len(span.split()))])  # fmt: skip
-                keep.append((h, a, b, span, logit, s.vectors[i]))
+                if span.rstrip().endswith("?") or not is_candidate(span, table):
+                    continue  # an interviewer's question; a heading or a label line
+                cheap.append((h, i, coverage(said), coverage(context)))
+        select = None
+        if self.reader.reads_sentences:  # the first pass: what the sentence reader reads
+            ordered = sorted(cheap, key=lambda c: (-(c[2] + c[3]), c[0], c[1]))
+            select = {(h, i) for h, i, _, _ in ordered[: self.budget]}
+        scores = self.reader.score(text, found, select=select)
+        keep: list[tuple[int, int, int, str, float, np.ndarray]] = []
+        rows: list[list[float]] = []
+        for h, i, said_share, context_share in cheap:
+            p, s = found[h], scores[h]
+            a, b = p.spans[i]
+            logit = float(s.logits[i])
+            if logit == float("-inf"):
+                continue  # not read: cut off by the input length, or below the first pass
+            span = p.text[a:b]
+            rows.append([logit, span_score(s, a, b), said_share, context_share,
+                         1.0 / hits[h].rank, typed(kind, span, question),
+                         math.log1p(len(span.split()))])  # fmt: skip
+            keep.append((h, a, b, span, logit, s.vectors[i]))
         cal = self.calibration
         raw = [k[4] for k in keep]
         combined = combine(matrix(rows), cal.weights) if cal.weights and rows else raw

@@ -18,6 +18,7 @@ import numpy as np
 
 MAX_QUESTION_TOKENS = 48  # longer questions are cut: the passage matters more than a long preamble
 MAX_TOKENS = 256  # the whole pair; a 900-character chunk is ~220 tokens
+SENTENCE_TOKENS = 128  # a (question, one sentence) pair: nearly every sentence fits whole
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..embed_numpy import _model, hidden_states
 from ..errors import ConfigError
-from .inputs import MAX_TOKENS, Encoded, encode, pad, pool_matrix
+from .inputs import MAX_TOKENS, SENTENCE_TOKENS, Encoded, encode, pad, pool_matrix
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 TRAIN = "python -m assistant.read.train"
@@ -119,11 +119,26 @@ class Reader:
             for p in passages
         ]
 
-    def score(self, question: str, passages: list[Passage], batch: int = 8) -> list[Scored]:
-        """Scores for each passage, in order."""
+    @property
+    def reads_sentences(self) -> bool:
+        """True when the model reads (question, one sentence) pairs, False for whole passages."""
+        self._load()
+        return self.meta.get("input", "passage") == "sentence"
+
+    def score(
+        self,
+        question: str,
+        passages: list[Passage],
+        batch: int = 8,
+        select: set[tuple[int, int]] | None = None,
+    ) -> list[Scored]:
+        """Scores for each passage, in order. A sentence model reads only the (passage, span)
+        pairs in ``select`` (all when None); the others get -inf."""
         if not passages:
             return []
         model, heads = self._load()
+        if self.meta.get("input", "passage") == "sentence":
+            return self._score_sentences(model, heads, question, passages, select)
         encoded = self.encode(question, passages)
         out: list[Scored | None] = [None] * len(encoded)
         order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i].ids))
@@ -152,6 +167,69 @@ class Reader:
                         vectors=pooled[b, : e.spans].copy(),
                     )
         return [s for s in out if s is not None]
+
+    def _score_sentences(
+        self,
+        model: Any,
+        heads: dict[str, np.ndarray],
+        question: str,
+        passages: list[Passage],
+        select: set[tuple[int, int]] | None,
+        batch: int = 16,
+    ) -> list[Scored]:
+        """One (question, heading + sentence) input per selected span, as ``train.py --input
+        sentence`` trains it; the span head's tokens are mapped back to passage offsets."""
+        max_tokens = int(self.meta.get("max_tokens", SENTENCE_TOKENS))
+        jobs = [(p, i) for p, passage in enumerate(passages) for i in range(len(passage.spans))
+                if select is None or (p, i) in select]  # fmt: skip
+        encoded = []
+        for p, i in jobs:
+            a, b = passages[p].spans[i]
+            window = passages[p].text[a:b]
+            encoded.append(encode(model.tokenizer, question, passages[p].heading, window,
+                                  [(0, b - a)], max_tokens))  # fmt: skip
+        logit = np.full(len(jobs), -np.inf)
+        hidden = int(heads["span.weight"].shape[1])
+        vector = np.zeros((len(jobs), hidden), dtype=_F32)
+        span_rows: list[np.ndarray] = [np.zeros((0, 2), dtype=_F32)] * len(jobs)
+        order = sorted(range(len(jobs)), key=lambda j: -len(encoded[j].ids))
+        with self._threads(model):
+            for start in range(0, len(order), batch):
+                rows = order[start : start + batch]
+                group = [encoded[j] for j in rows]
+                ids, types, mask = pad(group)
+                states = hidden_states(model, ids, mask, types, exact_gelu=False)
+                pooled = np.matmul(pool_matrix(group, ids.shape[1]), states)[:, 0]
+                features = np.concatenate([pooled, states[:, 0]], axis=-1)
+                z = features @ heads["sentence.weight"][0] + heads["sentence.bias"][0]
+                span = states @ heads["span.weight"].T + heads["span.bias"]
+                for b, j in enumerate(rows):
+                    if (encoded[j].owner >= 0).any():
+                        logit[j] = z[b]
+                    vector[j] = pooled[b]
+                    span_rows[j] = span[b, : len(encoded[j].ids)]
+        out = []
+        for p, passage in enumerate(passages):
+            mine = [j for j, (q, _) in enumerate(jobs) if q == p]
+            logits = np.full(len(passage.spans), -np.inf)
+            vectors = np.zeros((len(passage.spans), hidden), dtype=_F32)
+            starts, ends, offsets = [], [], []
+            for j in mine:
+                i = jobs[j][1]
+                logits[i], vectors[i] = logit[j], vector[j]
+                off = encoded[j].passage_offsets
+                inside = off[:, 1] > 0
+                starts.append(span_rows[j][inside, 0])
+                ends.append(span_rows[j][inside, 1])
+                offsets.append(off[inside] + passage.spans[i][0])
+            out.append(Scored(
+                logits=logits,
+                start=np.concatenate(starts) if starts else np.zeros(0, dtype=_F32),
+                end=np.concatenate(ends) if ends else np.zeros(0, dtype=_F32),
+                offsets=np.vstack(offsets) if offsets else np.zeros((0, 2), dtype=np.int64),
+                vectors=vectors,
+            ))  # fmt: skip
+        return out
 
     def _threads(self, model: Any) -> contextlib.AbstractContextManager[Any]:
         if model.blas is None or self.blas_threads is None:

@@ -36,8 +36,8 @@ import numpy as np
 
 from ..embed import packaged_model_dir
 from .calibrate import auroc
-from .inputs import MAX_TOKENS, Encoded, encode, pad, pool_matrix
-from .train_data import Example, examples_for, load_articles
+from .inputs import MAX_TOKENS, SENTENCE_TOKENS, Encoded, encode, pad, pool_matrix
+from .train_data import Example, examples_for, load_articles, paragraph_idf, sentence_examples
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 DATA_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "qa"
@@ -111,10 +111,12 @@ def _targets(e: Example, enc: Encoded) -> tuple[int, int] | None:
     return (int(inside[0]), int(inside[-1])) if len(inside) else None
 
 
-def _prepare(tokenizer: Any, examples: list[Example]) -> list[tuple[Example, Encoded, Any]]:
+def _prepare(
+    tokenizer: Any, examples: list[Example], max_tokens: int = MAX_TOKENS
+) -> list[tuple[Example, Encoded, Any]]:
     out = []
     for e in examples:
-        enc = encode(tokenizer, e.question, e.heading, e.passage, e.spans, MAX_TOKENS)
+        enc = encode(tokenizer, e.question, e.heading, e.passage, e.spans, max_tokens)
         target = _targets(e, enc)
         if e.answer is not None and target is None:
             continue  # the answer was cut off: no label to learn from
@@ -161,11 +163,13 @@ def _loss(model: Any, batch: list) -> Any:
     return loss
 
 
-def validate(model: Any, tokenizer: Any, examples: list[Example]) -> dict[str, float]:
+def validate(
+    model: Any, tokenizer: Any, examples: list[Example], max_tokens: int = MAX_TOKENS
+) -> dict[str, float]:
     """P@1 and AUROC over the validation questions (own/impossible paragraph + hard negative)."""
     import torch
 
-    items = _prepare(tokenizer, examples)
+    items = _prepare(tokenizer, examples, max_tokens)
     best: dict[str, tuple[float, int]] = {}
     answerable: dict[str, bool] = {}
     model.eval()
@@ -192,7 +196,10 @@ def validate(model: Any, tokenizer: Any, examples: list[Example]) -> dict[str, f
     }
 
 
-def export(model: Any, out: Path, layers: int, figures: dict[str, Any]) -> str:
+def export(
+    model: Any, out: Path, layers: int, figures: dict[str, Any], mode: str = "passage",
+    max_tokens: int = MAX_TOKENS,
+) -> str:
     """Write fp16 safetensors, config, tokenizer and reader.json; return the sha256."""
     from safetensors.torch import save_file
 
@@ -208,17 +215,22 @@ def export(model: Any, out: Path, layers: int, figures: dict[str, Any]) -> str:
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
     shutil.copy(packaged_model_dir() / "tokenizer.json", out / "tokenizer.json")
     digest = hashlib.sha256((out / "model.safetensors").read_bytes()).hexdigest()
-    meta = {"format": 1, "layers": layers, "max_tokens": MAX_TOKENS, "sha256": digest, **figures}
+    meta = {"format": 1, "layers": layers, "input": mode, "max_tokens": max_tokens,
+            "sha256": digest, **figures}  # fmt: skip
     (out / "reader.json").write_text(json.dumps(meta, indent=2) + "\n")
     return digest
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--layers", type=int, default=3)
-    p.add_argument("--epochs", type=float, default=2.0)
-    p.add_argument("--batch", type=int, default=16)
-    p.add_argument("--lr", type=float, default=8e-5)
+    p.add_argument("--layers", type=int, default=6)
+    p.add_argument("--input", choices=("sentence", "passage"), default="sentence",
+                   help="read (question, one sentence) pairs, or whole passages")  # fmt: skip
+    p.add_argument("--negatives", type=int, default=2,
+                   help="sentence input: near-miss negatives per paragraph")  # fmt: skip
+    p.add_argument("--epochs", type=float, default=1.5)
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--lr", type=float, default=5e-5)
     p.add_argument("--hard-every", type=int, default=3, help="a hard negative for 1 question in N")
     p.add_argument("--limit", type=int, default=0, help="use only the first N examples (trials)")
     p.add_argument("--seed", type=int, default=16)
@@ -246,7 +258,12 @@ def main(argv: list[str] | None = None) -> int:
     tokenizer.no_truncation()
     tokenizer.no_padding()
     rng = random.Random(args.seed)
-    items = _prepare(tokenizer, train)
+    max_tokens = SENTENCE_TOKENS if args.input == "sentence" else MAX_TOKENS
+    if args.input == "sentence":
+        idf = paragraph_idf(load_articles(args.data, "training"))
+        train = sentence_examples(train, idf, random.Random(args.seed), args.negatives)
+        val = sentence_examples(val, idf, random.Random(args.seed), args.negatives)
+    items = _prepare(tokenizer, train, max_tokens)
     rng.shuffle(items)
     if args.limit:
         items = items[: args.limit]
@@ -278,11 +295,11 @@ def main(argv: list[str] | None = None) -> int:
                 rate = step * args.batch / (time.perf_counter() - t0)
                 log(f"step {step}/{total} loss {running:.4f} ({rate:.1f} pairs/s)")
     train_s = time.perf_counter() - t0
-    figures = {"validation": validate(model, tokenizer, val), "train_pairs": len(items),
+    figures = {"validation": validate(model, tokenizer, val, max_tokens), "train_pairs": len(items),
                "steps": total, "train_minutes": round(train_s / 60, 1), "seed": args.seed,
                "epochs": args.epochs, "lr": args.lr, "batch": args.batch}  # fmt: skip
     log(json.dumps(figures))
-    digest = export(model, args.out, args.layers, figures)
+    digest = export(model, args.out, args.layers, figures, args.input, max_tokens)
     log(f"wrote {args.out} (sha256 {digest})")
     return 0
 

@@ -16,14 +16,17 @@ Non-job: tokenising (``inputs.py``), training (``train.py``).
 from __future__ import annotations
 
 import json
+import math
+import random
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ..text import fold, sentence_spans
+from ..text import fold, sentence_spans, tokenize
 
 SPLIT = Path(__file__).resolve().parents[2] / "evals" / "split.json"
 
@@ -123,4 +126,57 @@ def examples_for(
                     kind="hard",
                 )
             )
+    return out
+
+
+def _overlap_order(question: str, passage: str, spans: list[tuple[int, int]],
+                   idf: Callable[[str], float]) -> list[int]:  # fmt: skip
+    """Span indices by idf-weighted overlap with the question, highest first (the first pass the
+    reader meets at inference, ``extractive.first_pass``)."""
+    asked = set(tokenize(question))
+    scores = [sum(idf(t) for t in asked & set(tokenize(passage[a:b]))) for a, b in spans]
+    return sorted(range(len(spans)), key=lambda i: -scores[i])
+
+
+def paragraph_idf(articles: list[dict]) -> Callable[[str], float]:
+    """Smoothed idf over the paragraphs of ``articles``."""
+    df: Counter[str] = Counter()
+    n = 0
+    for article in articles:
+        for p in article["paragraphs"]:
+            df.update(set(tokenize(p["context"])))
+            n += 1
+    return lambda t: math.log(1.0 + (n + 1) / (df.get(t, 0) + 0.5))
+
+
+def sentence_examples(
+    examples: list[Example],
+    idf: Callable[[str], float],
+    rng: random.Random,
+    negatives: int = 2,
+) -> list[Example]:
+    """Paragraph examples as (question, one sentence) examples, as the sentence reader reads them.
+
+    Every positive sentence; of the negative ones, the ``negatives`` that share the most
+    idf-weighted words with the question (the near-misses a first pass lets through; one more for
+    an unanswerable question's paragraph, whose near-misses are the adversarial ones), plus one
+    other at random from the question's own paragraph."""
+    out: list[Example] = []
+    for e in examples:
+        order = _overlap_order(e.question, e.passage, e.spans, idf)
+        wanted = negatives + (1 if e.kind == "impossible" else 0) - (1 if e.kind == "hard" else 0)
+        chosen = [i for i in order if e.labels[i]]
+        negs = [i for i in order if not e.labels[i]]
+        chosen += negs[:wanted]
+        rest = negs[wanted:]
+        if e.kind == "own" and rest:
+            chosen.append(rng.choice(rest))
+        for i in chosen:
+            a, b = e.spans[i]
+            answer = None
+            if e.answer is not None and a <= e.answer[0] and e.answer[1] <= b:
+                answer = (e.answer[0] - a, e.answer[1] - a)
+            out.append(Example(qid=e.qid, question=e.question, heading=e.heading,
+                               passage=e.passage[a:b], spans=[(0, b - a)], labels=[e.labels[i]],
+                               answer=answer, kind=e.kind))  # fmt: skip
     return out
