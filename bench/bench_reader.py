@@ -1,11 +1,14 @@
-"""The trained reader's cost: per passage and per candidate, by batch size and passages read.
+"""The trained reader's cost and the first pass's cut: what reading K candidates costs and finds.
 
-For the first-turn questions of the own eval suite, retrieval runs once; then the reader scores
-the top 1..5 passages with batch sizes 1, 4 and 8, each setting repeated, and the median of the
-per-question times is printed beside the per-candidate cost and the query embedding (the
-baseline, in the same process). BLAS threads: numpy's default and 1.
+For the first-turn questions of the own eval suite, retrieval runs once (top 5 passages); then
+the extractive reader ranks the candidates reading the K best of the idf-overlap first pass
+(K = 4 … 24, and every candidate), with several forward-pass batch sizes. Printed per setting:
+the median and p95 of the per-question time, the cost per candidate read, the ratio to the query
+embedding (the baseline, timed in the same process), and for answerable questions how often a
+candidate read holds the gold answer (recall of the cut) and how often the best-ranked one does
+(P@1). BLAS: one thread, as the reader runs in the app.
 
-    python bench/bench_reader.py [--questions 40]
+    python bench/bench_reader.py [--questions 60]
 """
 
 from __future__ import annotations
@@ -15,45 +18,56 @@ import statistics
 import time
 
 from assistant.config import Settings
+from assistant.evals_metrics import answer_matches
 from assistant.evals_suites import load_questions
 from assistant.pipeline import Assistant
-from assistant.read.candidates import passages
-from assistant.read.model import Reader
+from assistant.read.extractive import ExtractiveReader
+
+
+def _row(cells: list[object]) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
 
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--questions", type=int, default=40)
+    p.add_argument("--questions", type=int, default=60)
     args = p.parse_args()
     assistant = Assistant.load(Settings(), build_if_missing=True)
-    questions = [q.question for q in load_questions() if not q.history][: args.questions]
-    found = [passages(assistant.retrieve(q, 5)) for q in questions]
+    questions = [q for q in load_questions() if not q.history][: args.questions]
+    hits = [assistant.retrieve(q.question, 5) for q in questions]
     embed_ms = []
     for q in questions:
         t = time.perf_counter()
-        assistant.embedder.embed([q])
+        assistant.embedder.embed([q.question])
         embed_ms.append((time.perf_counter() - t) * 1000)
     base = statistics.median(embed_ms)
-    print(f"query embedding (baseline): p50 {base:.1f} ms")
-    print("| BLAS threads | passages | batch | p50 ms | p95 ms | ms / candidate | x embedding |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for threads in (None, 1):
-        reader = Reader(blas_threads=threads).load()
-        reader.score(questions[0], found[0])  # warm
-        for n in (1, 3, 5):
-            for batch in (1, 4, 8):
-                times, spans = [], 0
-                for q, ps in zip(questions, found, strict=True):
-                    t = time.perf_counter()
-                    reader.score(q, ps[:n], batch=batch)
-                    times.append((time.perf_counter() - t) * 1000)
-                    spans += sum(len(x.spans) for x in ps[:n])
-                times.sort()
-                p50, p95 = statistics.median(times), times[int(0.95 * (len(times) - 1))]
-                per = sum(times) / max(spans, 1)
-                label = "default" if threads is None else str(threads)
-                print(f"| {label} | {n} | {batch} | {p50:.0f} | {p95:.0f} | {per:.1f} | "
-                      f"{p50 / base:.1f} |")  # fmt: skip
+    reader = ExtractiveReader().load()
+    reader.idf = assistant.reader_idf()
+    print(f"query embedding (baseline): p50 {base:.1f} ms; {len(questions)} questions")
+    print(_row(["candidates read (K)", "batch", "p50 ms", "p95 ms", "ms / candidate",
+                "x embedding", "recall of the cut", "P@1"]))  # fmt: skip
+    print(_row(["---:"] * 8))
+    settings = [(k, 16) for k in (4, 8, 12, 16, 24, 1000)] + [(12, b) for b in (4, 8, 32)]
+    for budget, batch in settings:
+        reader.budget, reader.batch = budget, batch
+        reader.rank(questions[0].question, hits[0])  # warm
+        times, read, found, first, answerable = [], 0, 0, 0, 0
+        for q, h in zip(questions, hits, strict=True):
+            t = time.perf_counter()
+            ranked, _ = reader.rank(q.question, h)
+            times.append((time.perf_counter() - t) * 1000)
+            read += len(ranked)
+            if q.answerable:
+                answerable += 1
+                texts = [c.text for c in ranked]
+                found += any(answer_matches(q.answers, q.match, t) for t in texts)
+                first += bool(texts) and answer_matches(q.answers, q.match, texts[0])
+        times.sort()
+        p50, p95 = statistics.median(times), times[int(0.95 * (len(times) - 1))]
+        label = "all" if budget >= 1000 else budget
+        print(_row([label, batch, f"{p50:.0f}", f"{p95:.0f}", f"{sum(times) / max(read, 1):.1f}",
+                    f"{p50 / base:.1f}", f"{found / max(answerable, 1):.3f}",
+                    f"{first / max(answerable, 1):.3f}"]))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -26,11 +26,18 @@ class FakeReader:
     def __init__(self, logit_of: Callable[[str, str], float] = overlap_logit) -> None:
         self.logit_of = logit_of
         self.calls = 0
+        self.reads_sentences = False  # reads whole passages: no first pass
 
     def load(self) -> FakeReader:
         return self
 
-    def score(self, question: str, passages: list[Passage], batch: int = 8) -> list[Scored]:
+    def score(
+        self,
+        question: str,
+        passages: list[Passage],
+        batch: int | None = None,
+        select: set[tuple[int, int]] | None = None,
+    ) -> list[Scored]:
         self.calls += 1
         out = []
         for p in passages:

@@ -52,20 +52,48 @@ def test_scores_have_one_logit_per_span_and_are_deterministic() -> None:
         np.testing.assert_allclose(a.logits, b.logits, atol=1e-5)
 
 
-@pytest.mark.slow
-def test_numpy_forward_pass_matches_torch() -> None:
+def forward_pass_matches_torch(model_dir: Path) -> None:
+    """The numpy reader's logits and span scores equal torch's on the same inputs (1e-4)."""
     import torch
 
     from assistant.read.train import load_trained, tensors
 
-    reader = Reader()
+    reader = Reader(model_dir)
     question = "When did Watt improve the engine?"
     scored = reader.score(question, PAIRS)
-    model = load_trained(MODEL_DIR)
+    encoded = reader.encode(question, PAIRS)
+    model = load_trained(model_dir)
     with torch.no_grad():
-        sentence, span = model(**tensors(reader.encode(question, PAIRS)))
-    for b, s in enumerate(scored):
-        n = len(s.logits)
-        np.testing.assert_allclose(s.logits, sentence[b, :n].numpy(), atol=1e-4)
-        np.testing.assert_allclose(s.start, span[b, : len(s.start), 0].numpy(), atol=1e-4)
-        np.testing.assert_allclose(s.end, span[b, : len(s.end), 1].numpy(), atol=1e-4)
+        sentence, span = model(**tensors(encoded))
+    if not reader.reads_sentences:
+        for b, s in enumerate(scored):
+            n = len(s.logits)
+            np.testing.assert_allclose(s.logits, sentence[b, :n].numpy(), atol=1e-4)
+            np.testing.assert_allclose(s.start, span[b, : len(s.start), 0].numpy(), atol=1e-4)
+            np.testing.assert_allclose(s.end, span[b, : len(s.end), 1].numpy(), atol=1e-4)
+        return
+    # a sentence model: one input per span, in passage then span order
+    logits = np.concatenate([s.logits for s in scored])
+    np.testing.assert_allclose(logits, sentence[:, 0].numpy(), atol=1e-4)
+    starts = np.concatenate([s.start for s in scored])
+    inside = np.concatenate([e.passage_offsets[:, 1] > 0 for e in encoded])
+    expected = np.concatenate([span[b, : len(e.ids), 0].numpy() for b, e in enumerate(encoded)])
+    np.testing.assert_allclose(starts, expected[inside], atol=1e-4)
+
+
+@pytest.mark.slow
+def test_numpy_forward_pass_matches_torch() -> None:
+    forward_pass_matches_torch(MODEL_DIR)
+
+
+def test_sentence_reader_reads_only_the_selected_spans_at_their_passage_offsets() -> None:
+    reader = Reader()
+    if not reader.reads_sentences:
+        pytest.skip("the committed reader reads whole passages")
+    scored = reader.score("When did Watt improve the engine?", PAIRS, select={(0, 0), (1, 1)})
+    assert np.isfinite(scored[0].logits[0]) and np.isfinite(scored[1].logits[1])
+    assert np.isneginf(scored[0].logits[1:]).all() and np.isneginf(scored[1].logits[0])
+    for passage, s in zip(PAIRS, scored, strict=True):
+        for a, b in s.offsets:  # every span-head token lies inside a selected sentence
+            assert any(lo <= a and b <= hi for lo, hi in passage.spans)
+        assert passage.text[s.offsets[0][0] : s.offsets[0][1]].strip()

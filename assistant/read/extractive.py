@@ -53,6 +53,7 @@ class ExtractiveReader:
         self.reader = reader or Reader()
         self._calibration = calibration
         self.budget = FIRST_PASS
+        self.batch: int | None = None  # the model's default forward-pass batch
         # the corpus's idf for the coverage features; the pipeline sets it for its index
         self.idf: Callable[[str], float] | None = None
 
@@ -100,7 +101,7 @@ class ExtractiveReader:
         if self.reader.reads_sentences:  # the first pass: what the sentence reader reads
             ordered = sorted(cheap, key=lambda c: (-(c[2] + c[3]), c[0], c[1]))
             select = {(h, i) for h, i, _, _ in ordered[: self.budget]}
-        scores = self.reader.score(text, found, select=select)
+        scores = self.reader.score(text, found, batch=self.batch, select=select)
         keep: list[tuple[int, int, int, str, float, np.ndarray]] = []
         rows: list[list[float]] = []
         for h, i, said_share, context_share in cheap:

@@ -111,13 +111,35 @@ class Reader:
         self._load()
         return self
 
-    def encode(self, question: str, passages: list[Passage]) -> list[Encoded]:
+    def encode(
+        self,
+        question: str,
+        passages: list[Passage],
+        select: set[tuple[int, int]] | None = None,
+    ) -> list[Encoded]:
+        """The model's inputs: one per passage, or for a sentence model one per selected span
+        (in passage order, then span order)."""
+        return [enc for _, enc in self._inputs(question, passages, select)]
+
+    def _inputs(
+        self, question: str, passages: list[Passage], select: set[tuple[int, int]] | None
+    ) -> list[tuple[tuple[int, int], Encoded]]:
         model, _ = self._load()
-        max_tokens = int(self.meta.get("max_tokens", MAX_TOKENS))
-        return [
-            encode(model.tokenizer, question, p.heading, p.text, list(p.spans), max_tokens)
-            for p in passages
-        ]
+        if self.meta.get("input", "passage") != "sentence":
+            max_tokens = int(self.meta.get("max_tokens", MAX_TOKENS))
+            return [((p, -1), encode(model.tokenizer, question, passage.heading, passage.text,
+                                     list(passage.spans), max_tokens))
+                    for p, passage in enumerate(passages)]  # fmt: skip
+        max_tokens = int(self.meta.get("max_tokens", SENTENCE_TOKENS))
+        out = []
+        for p, passage in enumerate(passages):
+            for i, (a, b) in enumerate(passage.spans):
+                if select is None or (p, i) in select:
+                    window = passage.text[a:b]
+                    enc = encode(model.tokenizer, question, passage.heading, window,
+                                 [(0, b - a)], max_tokens)  # fmt: skip
+                    out.append(((p, i), enc))
+        return out
 
     @property
     def reads_sentences(self) -> bool:
@@ -129,16 +151,18 @@ class Reader:
         self,
         question: str,
         passages: list[Passage],
-        batch: int = 8,
+        batch: int | None = None,
         select: set[tuple[int, int]] | None = None,
     ) -> list[Scored]:
         """Scores for each passage, in order. A sentence model reads only the (passage, span)
-        pairs in ``select`` (all when None); the others get -inf."""
+        pairs in ``select`` (all when None); the others get -inf. ``batch``: inputs a forward
+        pass (default 8 passages or 16 sentences; bench/bench_reader.py)."""
         if not passages:
             return []
         model, heads = self._load()
         if self.meta.get("input", "passage") == "sentence":
-            return self._score_sentences(model, heads, question, passages, select)
+            return self._score_sentences(model, heads, question, passages, select, batch or 16)
+        batch = batch or 8
         encoded = self.encode(question, passages)
         out: list[Scored | None] = [None] * len(encoded)
         order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i].ids))
@@ -179,15 +203,9 @@ class Reader:
     ) -> list[Scored]:
         """One (question, heading + sentence) input per selected span, as ``train.py --input
         sentence`` trains it; the span head's tokens are mapped back to passage offsets."""
-        max_tokens = int(self.meta.get("max_tokens", SENTENCE_TOKENS))
-        jobs = [(p, i) for p, passage in enumerate(passages) for i in range(len(passage.spans))
-                if select is None or (p, i) in select]  # fmt: skip
-        encoded = []
-        for p, i in jobs:
-            a, b = passages[p].spans[i]
-            window = passages[p].text[a:b]
-            encoded.append(encode(model.tokenizer, question, passages[p].heading, window,
-                                  [(0, b - a)], max_tokens))  # fmt: skip
+        inputs = self._inputs(question, passages, select)
+        jobs = [job for job, _ in inputs]
+        encoded = [enc for _, enc in inputs]
         logit = np.full(len(jobs), -np.inf)
         hidden = int(heads["span.weight"].shape[1])
         vector = np.zeros((len(jobs), hidden), dtype=_F32)

@@ -197,7 +197,11 @@ def validate(
 
 
 def export(
-    model: Any, out: Path, layers: int, figures: dict[str, Any], mode: str = "passage",
+    model: Any,
+    out: Path,
+    layers: int,
+    figures: dict[str, Any],
+    mode: str = "passage",
     max_tokens: int = MAX_TOKENS,
 ) -> str:
     """Write fp16 safetensors, config, tokenizer and reader.json; return the sha256."""
