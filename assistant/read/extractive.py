@@ -36,9 +36,12 @@ from .phrases import language_of, phrase
 SENTENCE_END = (".", "!", ":", ";", ".”", '."', ".)", "”", ")")
 LONG_LINE = 12  # words
 # A sentence reader reads this many candidates a question, those sharing the most idf-weighted
-# words with the question (alone and with their heading and previous sentence): the cost/recall
-# point chosen in bench/bench_reader.py.
-FIRST_PASS = 12
+# words with the question (alone and with their heading and previous sentence). Reading 4, 6, 8
+# or 12 gave the same squad2-val and squad11-val figures within 1 point (the 12 collected by
+# `python -m assistant.read.fit`, cut to the first K); each candidate costs ~40 ms
+# (bench/bench_reader.py), so 4. An overview reads more: it needs candidates to diversify.
+FIRST_PASS = 4
+OVERVIEW_PASS = 12
 
 
 def is_candidate(span: str, table: bool) -> bool:
@@ -74,11 +77,16 @@ class ExtractiveReader:
         return self
 
     def rank(
-        self, question: str, hits: list[Hit], idf: Callable[[str], float] | None = None
+        self,
+        question: str,
+        hits: list[Hit],
+        idf: Callable[[str], float] | None = None,
+        budget: int | None = None,
     ) -> tuple[list[Candidate], dict[int, Scored]]:
         """Every candidate span of ``hits``, best first, and each hit's raw scores. A
         candidate's ``logit`` is the learned combination of the reader's logit with the other
-        features (``features.py``) when the calibration has weights, else the reader's own."""
+        features (``features.py``) when the calibration has weights, else the reader's own. A
+        sentence reader reads the ``budget`` (default ``self.budget``) best of the first pass."""
         text = question
         if is_foreign(question):  # the reader is English: the question in the glossary's words
             text = gloss(question)
@@ -100,7 +108,7 @@ class ExtractiveReader:
         select = None
         if self.reader.reads_sentences:  # the first pass: what the sentence reader reads
             ordered = sorted(cheap, key=lambda c: (-(c[2] + c[3]), c[0], c[1]))
-            select = {(h, i) for h, i, _, _ in ordered[: self.budget]}
+            select = {(h, i) for h, i, _, _ in ordered[: budget or self.budget]}
         scores = self.reader.score(text, found, batch=self.batch, select=select)
         keep: list[tuple[int, int, int, str, float, np.ndarray]] = []
         rows: list[list[float]] = []
@@ -197,7 +205,7 @@ class ExtractiveReader:
         return merged
 
     def _overview(self, question: str, hits: list[Hit], lang: str) -> Draft:
-        ranked, _ = self.rank(question, hits)
+        ranked, _ = self.rank(question, hits, budget=max(self.budget, OVERVIEW_PASS))
         cal = self.calibration
         if not ranked or not cal.answers(ranked[0].logit):
             return compose.abstain(question, hits, ranked, lang)

@@ -179,8 +179,8 @@ def validate(
             sentence, _ = model(**tensors([enc for _, enc, _ in chunk]))
             for b, (e, enc, _) in enumerate(chunk):
                 owned = sorted(set(int(s) for s in enc.owner if s >= 0))
-                if e.kind != "hard":
-                    answerable[e.qid] = e.answer is not None
+                if e.kind != "hard":  # a sentence example without the answer may be "own"
+                    answerable[e.qid] = e.kind == "own"
                 for s in owned:
                     score = float(sentence[b, s])
                     if e.qid not in best or score > best[e.qid][0]:
@@ -225,6 +225,25 @@ def export(
     return digest
 
 
+def revalidate(out: Path, data: Path, embed: Any, negatives: int, seed: int) -> int:
+    """Measure the exported model in ``out`` on the validation articles again (as training ends)
+    and record the figures in its reader.json."""
+    from tokenizers import Tokenizer
+
+    meta = json.loads((out / "reader.json").read_text())
+    val = examples_for(load_articles(data, "validation"), embed, 1)
+    if meta.get("input") == "sentence":
+        idf = paragraph_idf(load_articles(data, "training"))
+        val = sentence_examples(val, idf, random.Random(seed), negatives)
+    tokenizer = Tokenizer.from_file(str(out / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    meta["validation"] = validate(load_trained(out), tokenizer, val, int(meta["max_tokens"]))
+    (out / "reader.json").write_text(json.dumps(meta, indent=2) + "\n")
+    print(json.dumps(meta["validation"]), flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--layers", type=int, default=6)
@@ -241,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data", type=Path, default=DATA_DIR)
     p.add_argument("--out", type=Path, default=MODEL_DIR)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--validate", action="store_true",
+                   help="only re-measure the model in --out on validation")  # fmt: skip
     args = p.parse_args(argv)
 
     import torch
@@ -254,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     log = lambda *a: print(*a, flush=True)  # noqa: E731
     bi = SentenceTransformer(str(packaged_model_dir()), device="cpu")
     embed = lambda texts: bi.encode(texts, batch_size=64, normalize_embeddings=True)  # noqa: E731
+    if args.validate:
+        return revalidate(args.out, args.data, embed, args.negatives, args.seed)
     t0 = time.perf_counter()
     train = examples_for(load_articles(args.data, "training"), embed, args.hard_every)
     val = examples_for(load_articles(args.data, "validation"), embed, 1)
