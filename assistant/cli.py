@@ -71,7 +71,7 @@ class _Commands(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name == "eval":
-            from .evals import eval_command
+            from .evals.command import eval_command
 
             return eval_command
         return super().get_command(ctx, cmd_name)
@@ -95,8 +95,8 @@ def index(rebuild: bool, as_json: bool) -> None:
 
     Example: assistant index
     """
-    from .embed import SentenceTransformerEmbedder
-    from .stores import build_store
+    from .store.embed import SentenceTransformerEmbedder
+    from .store.factory import build_store
 
     report = build_store(Settings(), SentenceTransformerEmbedder, rebuild=rebuild,
                          progress=_progress())  # fmt: skip

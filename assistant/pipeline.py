@@ -6,7 +6,8 @@
 text as it is produced, then the final ``Answer``. The answer backend is chosen by one setting
 (``ASSISTANT_LLM``): ``extractive`` (default, offline) or a LangChain chat model; if the chat model
 fails, the answer says so in ``warnings`` and falls back to the extractive answer. Retrieval is
-exposed to LangChain as a ``BaseRetriever`` over the store ``ASSISTANT_STORE`` names (``stores``).
+exposed to LangChain as a ``BaseRetriever`` over the store ``ASSISTANT_STORE`` names
+(``store.factory``).
 """
 
 from __future__ import annotations
@@ -21,23 +22,23 @@ from typing import Any
 
 from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 
-from . import retrieve as retrieval
-from .build import IndexReport, Progress
 from .config import Settings
-from .conversation import clarify, condense, is_follow_up
-from .embed import Embedder, SentenceTransformerEmbedder, make_embedder
 from .errors import AssistantError, IndexMissingError, InputError
-from .generated import parse_generated
-from .history import parse_history, trim_history, valid_text
-from .index import StoredIndex
-from .names import CorpusNames, corpus_names, correct_names, searched_for
+from .generate.parse import parse_generated
 from .read.draft import Draft
 from .read.features import idf_from_df
-from .retrieve import HybridRetriever, interleave, part_queries
-from .store import HybridStore
-from .stores import build_store, open_store
+from .read.verify import verify
+from .retrieve import hybrid as retrieval
+from .retrieve.conversation import clarify, condense, is_follow_up
+from .retrieve.history import parse_history, trim_history, valid_text
+from .retrieve.hybrid import HybridRetriever, interleave, part_queries
+from .retrieve.names import CorpusNames, corpus_names, correct_names, searched_for
+from .store.build import IndexReport, Progress
+from .store.embed import Embedder, SentenceTransformerEmbedder, make_embedder
+from .store.factory import build_store, open_store
+from .store.index import StoredIndex
+from .store.protocol import HybridStore
 from .types import Answer, Hit, Turn
-from .verify import verify
 
 log = logging.getLogger(__name__)
 __all__ = ["Assistant", "IndexReport"]
@@ -178,7 +179,7 @@ class Assistant:
 
     def _chat_model(self, spec: str) -> Any:
         if spec not in self._models:
-            from .llm import make_chat_model  # deferred: LLM clients load only when used
+            from .generate.llm import make_chat_model  # deferred: LLM clients load only when used
 
             s = self.settings
             self._models[spec] = make_chat_model(
@@ -193,7 +194,7 @@ class Assistant:
         query = condense(state["question"], state["history"])
         if state["llm"] != "extractive" and state["history"] and is_follow_up(state["question"]):
             try:
-                from .llm import rewrite_query
+                from .generate.llm import rewrite_query
 
                 history = [{"role": t.role, "content": t.content} for t in state["history"]]
                 query = rewrite_query(self._chat_model(state["llm"]), state["question"], history)
@@ -241,7 +242,7 @@ class Assistant:
         return draft
 
     def _generate(self, state: dict) -> Iterator[str]:
-        from .llm import generate
+        from .generate.llm import generate
 
         history = [{"role": t.role, "content": t.content} for t in state["history"]]
         return generate(self._chat_model(state["llm"]), state["question"], state["hits"], history)

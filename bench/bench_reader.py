@@ -15,7 +15,7 @@ import statistics
 import time
 
 from assistant.config import Settings
-from assistant.evals_suites import load_questions
+from assistant.evals.suites import load_questions
 from assistant.pipeline import Assistant
 from assistant.read.candidates import passages
 from assistant.read.model import Reader

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from assistant.build import build_index
 from assistant.cli import main
-from assistant.embed import HashEmbedder
+from assistant.store.build import build_index
+from assistant.store.embed import HashEmbedder
 
 CONTRACT_KEYS = {
     "question",

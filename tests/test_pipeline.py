@@ -15,9 +15,9 @@ from fake_chat import ScriptedChatModel
 from langchain_core.documents import Document as LCDocument
 
 from assistant.config import Settings
-from assistant.embed import HashEmbedder
 from assistant.errors import IndexMissingError, InputError
 from assistant.pipeline import Assistant
+from assistant.store.embed import HashEmbedder
 from assistant.types import Answer, Hit
 
 SPEC = "openai:scripted"
