@@ -6,7 +6,7 @@ Documents tab (uploads, deletes and replacements where ``uploads.access`` allows
 tab (the whole document behind a source card). ``main()`` loads the shared ``Assistant`` (building
 the index on first run, with progress), imports the embedding libraries in the background, and
 launches on ``settings.host:settings.port`` with ``settings.concurrency`` workers. The HTML of an
-answer comes from ``assistant.export``, its look and clicks from ``assistant.ui_page``.
+answer comes from ``assistant.app.export``, its look and clicks from ``assistant.app.page``.
 
 Not its job: retrieval, prompts, answering or verification. Those live behind ``Assistant``.
 """
@@ -21,16 +21,16 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from assistant import ui_page, uploads
-from assistant.config import Settings
-from assistant.errors import AssistantError, IndexMissingError
-from assistant.ui_handlers import (  # noqa: F401 - re-exported for tests and scripts
+from assistant.app import page, uploads
+from assistant.app.handlers import (  # noqa: F401 - re-exported for tests and scripts
     Handlers,
     _chat_messages,
     _history,
     _user_message,
     parse_history,
 )
+from assistant.config import Settings
+from assistant.errors import AssistantError, IndexMissingError
 
 if TYPE_CHECKING:
     from assistant.pipeline import Assistant
@@ -199,13 +199,13 @@ def _source_tab(tabs: gr.Tabs) -> tuple[gr.HTML, gr.DownloadButton]:
 
 
 def _opener(h: Handlers, tabs: gr.Tabs, viewer: gr.HTML, original: gr.DownloadButton) -> None:
-    """The hidden button ``ui_page.JS`` clicks for "Open document" (outside the tabs: a tab not
+    """The hidden button ``page.JS`` clicks for "Open document" (outside the tabs: a tab not
     shown yet is not in the page)."""
     request = gr.Textbox(elem_classes="qa-hidden", elem_id="open-request", container=False)
     go = gr.Button("open", elem_classes="qa-hidden", elem_id="open-go")
     go.click(h.library.open_document, [request], [viewer, original, tabs],
              js="() => window.__qaOpen || ''", **PRIVATE).then(
-        None, None, None, js=ui_page.SHOW_QUOTE, **PRIVATE)  # fmt: skip
+        None, None, None, js=page.SHOW_QUOTE, **PRIVATE)  # fmt: skip
 
 
 def build_app(assistant: Assistant | None = None, settings: Settings | None = None) -> gr.Blocks:
@@ -275,8 +275,8 @@ def main() -> None:
         server_name=settings.host,
         server_port=settings.port,
         theme=gr.themes.Default(),
-        css=ui_page.CSS,
-        js=ui_page.JS,
+        css=page.CSS,
+        js=page.JS,
         footer_links=["api"],
         max_file_size=f"{int(settings.max_upload_mb * 2) + 1}mb",  # ours is checked with a message
         show_error=True,

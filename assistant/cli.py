@@ -71,7 +71,7 @@ class _Commands(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name == "eval":
-            from .evals import eval_command
+            from .evals.command import eval_command
 
             return eval_command
         return super().get_command(ctx, cmd_name)
@@ -95,8 +95,8 @@ def index(rebuild: bool, as_json: bool) -> None:
 
     Example: assistant index
     """
-    from .embed import SentenceTransformerEmbedder
-    from .stores import build_store
+    from .store.embed import SentenceTransformerEmbedder
+    from .store.factory import build_store
 
     report = build_store(Settings(), SentenceTransformerEmbedder, rebuild=rebuild,
                          progress=_progress())  # fmt: skip
@@ -233,10 +233,17 @@ def serve() -> None:
 
 
 @main.command(name="settings")
-def show_settings() -> None:
-    """List every setting, its environment variable and current value.
+@click.option("--json", "as_json", is_flag=True, help="Print the settings as JSON.")
+def show_settings(as_json: bool) -> None:
+    """List every setting, its environment variable and current value (secrets only as set or
+    not set).
 
     Example: ASSISTANT_TOP_K=8 assistant settings
     """
-    for env, value, description in settings_table():
+    rows = settings_table()
+    if as_json:
+        keys = ("env", "value", "description")
+        click.echo(json.dumps([dict(zip(keys, row, strict=True)) for row in rows], indent=1))
+        return
+    for env, value, description in rows:
         click.echo(f"{env:<32} {value:<28} {description}")

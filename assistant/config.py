@@ -120,13 +120,21 @@ class Settings(BaseSettings):
     )
 
 
+# Credentials: `assistant settings` says whether they are set, never what they are (its output
+# ends up in terminals, logs and bug reports).
+SECRETS = frozenset({"upload_token", "milvus_token", "milvus_password", "openai_api_key"})
+
+
 def settings_table(settings: Settings | None = None) -> list[tuple[str, str, str]]:
-    """(environment variable, current value, description) for every setting."""
+    """(environment variable, current value, description) for every setting; a secret's value is
+    shown as "(set)" or "(not set)"."""
     settings = settings or Settings()
     rows = []
     for name, info in Settings.model_fields.items():
         value = getattr(settings, name)
-        if isinstance(value, Path):
+        if name in SECRETS:
+            value = "(set)" if value else "(not set)"
+        elif isinstance(value, Path):
             with contextlib.suppress(ValueError):
                 value = value.relative_to(ROOT)
         rows.append((f"ASSISTANT_{name.upper()}", str(value), info.description or ""))

@@ -6,39 +6,58 @@
 text as it is produced, then the final ``Answer``. The answer backend is chosen by one setting
 (``ASSISTANT_LLM``): ``extractive`` (default, offline) or a LangChain chat model; if the chat model
 fails, the answer says so in ``warnings`` and falls back to the extractive answer. Retrieval is
-exposed to LangChain as a ``BaseRetriever`` over the store ``ASSISTANT_STORE`` names (``stores``).
+exposed to LangChain as a ``BaseRetriever`` over the store ``ASSISTANT_STORE`` names
+(``store.factory``).
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.runnables import RunnableLambda, RunnablePassthrough
 
-from . import retrieve as retrieval
-from .build import IndexReport, Progress
 from .config import Settings
-from .conversation import clarify, condense, is_follow_up
-from .embed import Embedder, SentenceTransformerEmbedder, make_embedder
 from .errors import AssistantError, IndexMissingError, InputError
-from .generated import parse_generated
-from .history import parse_history, trim_history, valid_text
-from .index import StoredIndex
-from .names import corpus_names, correct_names, searched_for
+from .generate.parse import parse_generated
 from .read.draft import Draft
 from .read.features import idf_from_df
-from .retrieve import HybridRetriever, interleave, part_queries
-from .store import HybridStore
-from .stores import build_store, open_store
+from .read.verify import verify
+from .retrieve import hybrid as retrieval
+from .retrieve.conversation import clarify, condense, is_follow_up
+from .retrieve.history import parse_history, trim_history, valid_text
+from .retrieve.hybrid import HybridRetriever, interleave, part_queries
+from .retrieve.names import CorpusNames, corpus_names, correct_names, searched_for
+from .store.build import IndexReport, Progress
+from .store.embed import Embedder, SentenceTransformerEmbedder, make_embedder
+from .store.factory import build_store, open_store
+from .store.index import StoredIndex
+from .store.protocol import HybridStore
 from .types import Answer, Hit, Turn
-from .verify import verify
 
 log = logging.getLogger(__name__)
 __all__ = ["Assistant", "IndexReport"]
+
+
+@dataclass(frozen=True)
+class _View:
+    """What one build of the index gives an ask: the store, its idf for the reader, and the names
+    its text spells. Replaced in one assignment after a re-index, and read once per ask, so a
+    question answered during an upload never mixes a new store with the old idf or names."""
+
+    index: StoredIndex | HybridStore
+    idf: Callable[[str], float]
+    names: CorpusNames
+
+    @classmethod
+    def of(cls, index: StoredIndex | HybridStore) -> _View:
+        idf = idf_from_df(index.bm25.doc_freq, max(index.bm25.size, 1))
+        return cls(index, idf, corpus_names(c.text for c in index.chunks))  # names: for typos
 
 
 class Assistant:
@@ -48,13 +67,11 @@ class Assistant:
         self, settings: Settings, index: StoredIndex | HybridStore, embedder: Embedder
     ) -> None:
         self.settings = settings
-        self._index = index
         self.embedder = embedder
         self._lock = threading.Lock()
         self._reader_lock = threading.Lock()
         self._models: dict[str, Any] = {}
-        self._idf = self._make_idf(index)
-        self._names = corpus_names(c.text for c in index.chunks)  # for typos in names
+        self._view = _View.of(index)
         self.chain = (
             RunnablePassthrough.assign(query=RunnableLambda(self._condense))
             | RunnablePassthrough.assign(hits=RunnableLambda(self._retrieve_step))
@@ -97,31 +114,32 @@ class Assistant:
         with self._lock:
             report = self._build(self.settings, self.embedder, rebuild=rebuild, progress=progress)
             if report.changed:
-                index = open_store(self.settings, self.embedder.model_id)
-                self._idf, self._index = self._make_idf(index), index
-                self._names = corpus_names(c.text for c in index.chunks)
+                view = _View.of(open_store(self.settings, self.embedder.model_id))
+                self._view = view  # one assignment: asks see the old view or the new, never a mix
                 if "reader" in self._models:
-                    self._models["reader"].idf = self._idf
+                    self._models["reader"].idf = view.idf  # for callers of the reader itself
             return report
 
-    @staticmethod
-    def _make_idf(index: StoredIndex | HybridStore) -> Callable[[str], float]:
-        return idf_from_df(index.bm25.doc_freq, max(index.bm25.size, 1))
+    @property
+    def _index(self) -> StoredIndex | HybridStore:
+        """The current store (the current view's)."""
+        return self._view.index
 
     # -- reading -------------------------------------------------------------------------------
     def documents(self) -> list[dict[str, Any]]:
+        index = self._view.index
         counts: dict[str, int] = {}
-        for chunk in self._index.chunks:
+        for chunk in index.chunks:
             counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
         return [
             {**info.to_dict(), "chunks": counts.get(doc_id, 0)}
-            for doc_id, info in sorted(self._index.docs.items())
+            for doc_id, info in sorted(index.docs.items())
         ]
 
-    def retrieve(self, query: str, k: int | None = None) -> list[Hit]:
+    def retrieve(self, query: str, k: int | None = None, *, view: _View | None = None) -> list[Hit]:
         s = self.settings
         return retrieval.search(
-            self._index,
+            (view or self._view).index,
             self.embedder,
             query,
             k=k or s.top_k,
@@ -149,6 +167,7 @@ class Assistant:
         if k is not None and not 1 <= int(k) <= 50:
             raise InputError(f"k={k} is out of range: choose between 1 and 50 sources.")
         return {
+            "view": self._view,  # read once: every stage of this ask uses the same build
             "question": question,
             "history": turns,
             "llm": (llm or self.settings.llm).strip() or "extractive",
@@ -160,7 +179,7 @@ class Assistant:
 
     def _chat_model(self, spec: str) -> Any:
         if spec not in self._models:
-            from .llm import make_chat_model  # deferred: LLM clients load only when used
+            from .generate.llm import make_chat_model  # deferred: LLM clients load only when used
 
             s = self.settings
             self._models[spec] = make_chat_model(
@@ -175,13 +194,14 @@ class Assistant:
         query = condense(state["question"], state["history"])
         if state["llm"] != "extractive" and state["history"] and is_follow_up(state["question"]):
             try:
-                from .llm import rewrite_query
+                from .generate.llm import rewrite_query
 
                 history = [{"role": t.role, "content": t.content} for t in state["history"]]
                 query = rewrite_query(self._chat_model(state["llm"]), state["question"], history)
             except AssistantError as exc:
                 state["warnings"].append(f"{exc} (used the rule-based follow-up rewrite)")
-        query, fixed = correct_names(query, self._names.names, self._names.vocabulary)
+        names = state.setdefault("view", self._view).names
+        query, fixed = correct_names(query, names.names, names.vocabulary)
         if fixed:  # "clautgo" -> "CLAUGTO", said to the user
             state["warnings"].append(searched_for(fixed))
         state["timings"]["condense"] = (time.perf_counter() - started) * 1000
@@ -191,13 +211,14 @@ class Assistant:
         """Hits for the query; for a multi-part question, the hits of each part, interleaved."""
         started = time.perf_counter()
         parts = part_queries(state["query"])
-        hits = interleave([self.retrieve(p, state["k"]) for p in parts], state["k"] + 2)
+        view = state.setdefault("view", self._view)
+        hits = interleave([self.retrieve(p, state["k"], view=view) for p in parts], state["k"] + 2)
         state["timings"]["retrieve"] = (time.perf_counter() - started) * 1000
         return hits
 
     def reader_idf(self) -> Callable[[str], float]:
         """The index's idf, which the reader's coverage features weigh question terms by."""
-        return self._idf
+        return self._view.idf
 
     @property
     def reader(self) -> Any:
@@ -207,18 +228,21 @@ class Assistant:
                 from .read.extractive import ExtractiveReader
 
                 reader = ExtractiveReader.from_dir(self.settings.reader_model)
-                reader.idf = self._idf
+                reader.idf = self._view.idf
                 self._models["reader"] = reader
         return self._models["reader"]
 
     def _extractive(self, state: dict) -> Draft:
         # the standalone query is read; what the user typed sets the answer's language
         asked = state["question"] if state["query"] != state["question"] else None
-        draft: Draft = self.reader.answer(state["query"], state["hits"], asked)
+        # the loaded reader, shared; with the idf of the build this ask retrieved from
+        reader = copy.copy(self.reader)
+        reader.idf = state.setdefault("view", self._view).idf
+        draft: Draft = reader.answer(state["query"], state["hits"], asked)
         return draft
 
     def _generate(self, state: dict) -> Iterator[str]:
-        from .llm import generate
+        from .generate.llm import generate
 
         history = [{"role": t.role, "content": t.content} for t in state["history"]]
         return generate(self._chat_model(state["llm"]), state["question"], state["hits"], history)

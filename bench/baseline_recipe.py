@@ -1,9 +1,9 @@
 """The plain LangChain recipe the benchmarks compare against, built so its stages can be timed.
 
-The recipe is the one ``assistant/evals_baseline.py`` evaluates (``BASELINE_RECIPE``):
+The recipe is the one ``assistant/evals/baseline.py`` evaluates (``BASELINE_RECIPE``):
 RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200) over the raw files, the same
 embedding model, exact FAISS inner product (faiss directly), behind a LangChain ``BaseRetriever``.
-``evals_baseline.run_baseline`` builds and scores it in one call; the benchmark needs the build
+``evals.baseline.run_baseline`` builds and scores it in one call; the benchmark needs the build
 and the query path separately, so this module builds the same thing step by step.
 
 Non-job: answers (the recipe has no answerer), retrieval quality (see ``assistant eval``).
@@ -21,10 +21,10 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
-from assistant.embed import Embedder
 from assistant.errors import LoadError
-from assistant.evals_baseline import BASELINE_RECIPE
-from assistant.load import corpus_files, load_file
+from assistant.evals.baseline import BASELINE_RECIPE
+from assistant.ingest.load import corpus_files, load_file
+from assistant.store.embed import Embedder
 
 __all__ = ["BASELINE_RECIPE", "FaissRetriever", "build_recipe"]
 

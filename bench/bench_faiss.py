@@ -1,7 +1,7 @@
 """Exact (IndexFlatIP) against HNSW search, on the vectors of built indexes: where to cut over.
 
 For each index (and optional subsets of its vectors) this builds both FAISS indexes exactly as
-``assistant.index.make_faiss`` does (HNSW M=32, efConstruction=80, efSearch=512), and measures
+``assistant.store.index.make_faiss`` does (HNSW M=32, efConstruction=80, efSearch=512), and measures
 build seconds, single-query search latency for the 100 neighbours retrieval asks for (2 x the 50
 candidates; exact search also with one OpenMP thread), and HNSW recall@10 and recall@100
 against exact search. Queries are the first-turn eval questions, embedded in the same space as
@@ -65,7 +65,7 @@ def compare(index_dir: str, fake: bool = False, sizes: list[int] | None = None) 
     """Worker: flat vs HNSW on the index's vectors (and on its first ``sizes`` rows)."""
     import faiss
 
-    from assistant.index import make_faiss
+    from assistant.store.index import make_faiss
 
     vectors = np.load(data_dir(Path(index_dir)) / "vectors.npy")
     if fake:
@@ -73,7 +73,7 @@ def compare(index_dir: str, fake: bool = False, sizes: list[int] | None = None) 
 
         embedder: Any = RandomProjectionEmbedder()
     else:
-        from assistant.embed_numpy import NumpyEmbedder
+        from assistant.store.embed_numpy import NumpyEmbedder
 
         embedder = NumpyEmbedder()
     queries = np.ascontiguousarray(embedder.embed(questions()), dtype=np.float32)

@@ -18,8 +18,8 @@ import statistics
 import time
 
 from assistant.config import Settings
-from assistant.evals_metrics import answer_matches
-from assistant.evals_suites import load_questions
+from assistant.evals.metrics import answer_matches
+from assistant.evals.suites import load_questions
 from assistant.pipeline import Assistant
 from assistant.read.extractive import ExtractiveReader
 

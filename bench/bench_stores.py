@@ -3,7 +3,7 @@
 Job: for each size and store, in fresh processes: a full build, a no-op build, a one-document
 change (the changed document embedded with the real model), and a serving process answering
 first-turn eval questions (warm ask p50/p95, peak RSS); plus the own suite's answer-in-context@5
-on both stores at 1x (``evals_stores.store_parity``). Prints Markdown tables; asserts nothing.
+on both stores at 1x (``evals.stores.store_parity``). Prints Markdown tables; asserts nothing.
 
 Vectors are real up to ``--real-embed-max`` (default 10x); beyond, the random-projection embedder
 (``fake_embed``) stands in for both stores, as in ``bench_scaling`` (the table says so). The
@@ -41,7 +41,7 @@ def build(embedder: str = "st", rebuild: bool = False) -> dict[str, Any]:
     from build_workers import _embedder_factory, _Stages, _TimedEmbedder
 
     from assistant.config import Settings
-    from assistant.stores import build_store
+    from assistant.store.factory import build_store
 
     imported = time.perf_counter() - started
     stages = _Stages()
@@ -62,8 +62,8 @@ def build(embedder: str = "st", rebuild: bool = False) -> dict[str, Any]:
 def parity(n_questions: int | None = None) -> dict[str, Any]:
     """The own suite on both stores over the same corpus (worker; both already built)."""
     from assistant.config import Settings
-    from assistant.evals import load_questions
-    from assistant.evals_stores import store_parity
+    from assistant.evals.command import load_questions
+    from assistant.evals.stores import store_parity
     from assistant.pipeline import Assistant
 
     faiss = Assistant.load(Settings(store="faiss"))

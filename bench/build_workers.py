@@ -1,9 +1,9 @@
 """Index-building workers, each run in a fresh process by ``common.run_worker``.
 
-``build`` runs ``assistant.build.build_index`` exactly as ``assistant index`` does, with timers
-wrapped around its stages (load + clean + chunk, embedding, BM25 tokenising and building, FAISS,
-writing, reading the previous index) so a report can say what dominates. ``touch`` changes one
-document.
+``build`` runs ``assistant.store.build.build_index`` exactly as ``assistant index`` does, with
+timers wrapped around its stages (load + clean + chunk, embedding, BM25 tokenising and building,
+FAISS, writing, reading the previous index) so a report can say what dominates. ``touch`` changes
+one document.
 
 Non-job: tables and ratios (see ``bench_index`` and ``bench_scaling``).
 """
@@ -48,7 +48,7 @@ class _TimedEmbedder:
     def __init__(self, make: Callable[[], Any], stages: _Stages) -> None:
         self._make, self._stages = make, stages
         self._inner: Any = None
-        from assistant.embed import DIMENSION, MODEL_ID
+        from assistant.store.embed import DIMENSION, MODEL_ID
 
         self.model_id, self.dimension = MODEL_ID, DIMENSION
         self.texts = 0
@@ -67,7 +67,7 @@ def _embedder_factory(kind: str) -> Callable[[], Any]:
         from fake_embed import RandomProjectionEmbedder
 
         return RandomProjectionEmbedder
-    from assistant.embed import SentenceTransformerEmbedder
+    from assistant.store.embed import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder
 
@@ -78,10 +78,10 @@ def build(
 ) -> dict[str, Any]:  # fmt: skip
     """One ``build_index`` run with per-stage seconds; ``embedder``: st (real model) or fake."""
     started = time.perf_counter()
-    import assistant.build as build_module
-    from assistant.bm25 import BM25
-    from assistant.chunk import ChunkSettings
+    import assistant.store.build as build_module
     from assistant.config import Settings
+    from assistant.ingest.chunk import ChunkSettings
+    from assistant.store.bm25 import BM25
 
     imported = time.perf_counter() - started
     stages = _Stages()

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from assistant.embed import Embedder
+    from assistant.store.embed import Embedder
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERY = "Which aerospace companies in Querétaro employ the most people in the region?"
@@ -40,14 +40,14 @@ def _worker(kind: str) -> dict[str, float]:
 
         import_s = time.perf_counter() - start
         package_s = 0.0
-        from assistant.embed import SentenceTransformerEmbedder
+        from assistant.store.embed import SentenceTransformerEmbedder
 
         embedder = SentenceTransformerEmbedder()
     else:
         import assistant  # noqa: F401  (the package __init__ is part of the cold start)
 
         package_s = time.perf_counter() - start
-        from assistant.embed_numpy import NumpyEmbedder
+        from assistant.store.embed_numpy import NumpyEmbedder
 
         import_s = time.perf_counter() - start
         embedder = NumpyEmbedder(blas_threads=1 if kind == "numpy" else None)

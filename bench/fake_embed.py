@@ -21,7 +21,7 @@ import zlib
 
 import numpy as np
 
-from assistant.embed import DIMENSION, MODEL_ID
+from assistant.store.embed import DIMENSION, MODEL_ID
 
 _WORD = re.compile(r"\w+")
 

@@ -4,13 +4,13 @@ On every answerable question of evals/questions.jsonl (a follow-up is searched a
 last user turn followed by the question), measures over the top 5 chunks:
 
 - answer-in-context@5: a gold answer occurs in the top-5 texts (whole word, accent/case-insensitive,
-  numbers normalised: ``assistant.evals_metrics.context_rank``),
+  numbers normalised: ``assistant.evals.metrics.context_rank``),
 - source recall@5: a top-5 chunk comes from a gold source document,
 - MRR@5: mean reciprocal rank of the first chunk holding the answer.
 
 Variants: hybrid (dense + BM25, RRF) with chunk sizes 500, 900 and 1400 (overlap 1 sentence);
 dense only and BM25 only on the 900 index (same lexicon-expanded query as the hybrid); and the
-LangChain baseline (``assistant.evals_baseline``: RecursiveCharacterTextSplitter 1000/200 over the
+LangChain baseline (``assistant.evals.baseline``: RecursiveCharacterTextSplitter 1000/200 over the
 raw files, same embedding model, exact FAISS). Each index is built from scratch in a temporary
 folder with the packaged all-MiniLM-L6-v2, so "build s" includes embedding.
 
@@ -32,21 +32,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.build import build_index  # noqa: E402 - after the path setup above
-from assistant.chunk import ChunkSettings  # noqa: E402
 from assistant.config import Settings  # noqa: E402
-from assistant.embed import Embedder, SentenceTransformerEmbedder  # noqa: E402
-from assistant.evals import QUESTIONS, load_questions  # noqa: E402
-from assistant.evals_baseline import run_baseline  # noqa: E402
-from assistant.evals_metrics import (  # noqa: E402
+from assistant.evals.baseline import run_baseline  # noqa: E402
+from assistant.evals.command import QUESTIONS, load_questions  # noqa: E402
+from assistant.evals.metrics import (  # noqa: E402
     Question,
     context_rank,
     retrieval_metrics,
     source_rank,
 )
-from assistant.index import StoredIndex, load_index  # noqa: E402
-from assistant.lexicon import expand_query  # noqa: E402
-from assistant.retrieve import search  # noqa: E402
+from assistant.ingest.chunk import ChunkSettings  # noqa: E402
+from assistant.retrieve.hybrid import search  # noqa: E402
+from assistant.retrieve.lexicon import expand_query  # noqa: E402
+from assistant.store.build import build_index  # noqa: E402 - after the path setup above
+from assistant.store.embed import Embedder, SentenceTransformerEmbedder  # noqa: E402
+from assistant.store.index import StoredIndex, load_index  # noqa: E402
 from assistant.text import tokenize  # noqa: E402
 
 K = 5

@@ -93,11 +93,11 @@ def compare_recipe(
     The assistant serves the index named by ASSISTANT_INDEX_DIR."""
     from baseline_recipe import build_recipe
 
-    from assistant.build import build_index
-    from assistant.chunk import ChunkSettings
     from assistant.config import Settings
-    from assistant.embed import SentenceTransformerEmbedder
+    from assistant.ingest.chunk import ChunkSettings
     from assistant.pipeline import Assistant
+    from assistant.store.build import build_index
+    from assistant.store.embed import SentenceTransformerEmbedder
 
     torch_embedder = SentenceTransformerEmbedder()
     torch_embedder.embed(["warm up"])

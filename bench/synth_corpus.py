@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from assistant.chunk import ChunkSettings, chunk_document  # noqa: E402
-from assistant.clean import clean_document  # noqa: E402
-from assistant.load import corpus_files, load_file  # noqa: E402
+from assistant.ingest.chunk import ChunkSettings, chunk_document  # noqa: E402
+from assistant.ingest.clean import clean_document  # noqa: E402
+from assistant.ingest.load import corpus_files, load_file  # noqa: E402
 from assistant.text import split_sentences  # noqa: E402
 
 SEED = 20261124

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from assistant.config import Settings
-from assistant.embed import HashEmbedder, SentenceTransformerEmbedder
+from assistant.store.embed import HashEmbedder, SentenceTransformerEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -61,7 +61,7 @@ def fake_embedder() -> HashEmbedder:
 @pytest.fixture(scope="session")
 def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The repository corpus, indexed once per test session with the real packaged model."""
-    from assistant.build import build_index
+    from assistant.store.build import build_index
 
     base = tmp_path_factory.mktemp("real")
     corpus = base / "corpus"

@@ -1,6 +1,6 @@
 """A scripted fake chat model: a real LangChain ``BaseChatModel`` that replays queued replies.
 
-Job: let unit tests drive `assistant.llm` without a network or a model. Queue replies with
+Job: let unit tests drive `assistant.generate.llm` without a network or a model. Queue replies with
 ``enqueue("text")`` or failures with ``enqueue(ConnectionError(...))`` (or a reply that fails half
 way with ``enqueue("text", error=...)``); every call records the messages it received in
 ``received``. Streaming yields each reply in ``chunks`` pieces. (After simonw/llm's MockModel.)

@@ -1,4 +1,4 @@
-"""BM25 (assistant.bm25): scores against a hand-computed example, stable ties, persistence."""
+"""BM25 (assistant.store.bm25): scores against a hand-computed example, stable ties, persistence."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.bm25 import BM25
+from assistant.store.bm25 import BM25
 
 DOCS = [["a", "b"], ["a", "a", "c"], ["c"]]  # lengths 2, 3, 1: avgdl = 2
 

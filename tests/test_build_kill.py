@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.build import build_index
-from assistant.embed import HashEmbedder
-from assistant.index import MANIFEST, index_views, load_index
+from assistant.store.build import build_index
+from assistant.store.embed import HashEmbedder
+from assistant.store.index import MANIFEST, index_views, load_index
 
 pytestmark = pytest.mark.slow
 
@@ -32,9 +32,9 @@ SCRIPT = textwrap.dedent(
     import os, re, shutil, sys, time
     from pathlib import Path
 
-    import assistant.index as index_module
-    from assistant.build import build_index
-    from assistant.embed import HashEmbedder
+    import assistant.store.index as index_module
+    from assistant.store.build import build_index
+    from assistant.store.embed import HashEmbedder
 
     def mark(text):
         print(text, flush=True)

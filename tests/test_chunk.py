@@ -1,4 +1,5 @@
-"""Chunking (assistant.chunk): invariants over the real corpus and a small synthetic document.
+"""Chunking (assistant.ingest.chunk): invariants over the real corpus and a small synthetic
+document.
 
 Every chunk is an exact slice of the cleaned text, starts and ends on sentence boundaries, carries
 its section path; tables are whole chunks; ids are content-derived; the chunks cover the text.
@@ -13,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chunk import LIST_STRETCH, TINY_CHUNK, ChunkSettings, chunk_document
-from assistant.clean import TABLE_CAPTION, clean_document, table_end
-from assistant.load import load_file
+from assistant.ingest.chunk import LIST_STRETCH, TINY_CHUNK, ChunkSettings, chunk_document
+from assistant.ingest.clean import TABLE_CAPTION, clean_document, table_end
+from assistant.ingest.load import load_file
 from assistant.text import sentence_spans
 from assistant.types import Chunk, Document
 

@@ -1,5 +1,5 @@
-"""Cleaning (assistant.clean): synthetic cases for each rule, and the rules' effect on the real
-corpus files (what must be gone, what must be kept)."""
+"""Cleaning (assistant.ingest.clean): synthetic cases for each rule, and the rules' effect on the
+real corpus files (what must be gone, what must be kept)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chunk import chunk_document
-from assistant.clean import clean_document, clean_text, normalise
-from assistant.load import load_file
+from assistant.ingest.chunk import chunk_document
+from assistant.ingest.clean import clean_document, clean_text, normalise
+from assistant.ingest.load import load_file
 from assistant.text import fold
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from assistant.build import build_index
 from assistant.cli import main
-from assistant.embed import HashEmbedder
+from assistant.store.build import build_index
+from assistant.store.embed import HashEmbedder
 
 CONTRACT_KEYS = {
     "question",
@@ -168,3 +168,35 @@ def test_chat_keeps_the_history_between_turns(env: dict[str, str]) -> None:
     assert result.stdout.count("assistant> ") == 2
     assert "(searched for: " in result.stdout and "Beta IT Cluster" in result.stdout
     assert "22" in result.stdout and "2006" in result.stdout
+
+
+SECRET_VALUES = {
+    "ASSISTANT_UPLOAD_TOKEN": "s3cret-upload-token",
+    "ASSISTANT_MILVUS_TOKEN": "s3cret-milvus-token",
+    "ASSISTANT_MILVUS_PASSWORD": "s3cret-milvus-password",
+    "ASSISTANT_OPENAI_API_KEY": "s3cret-openai-key",
+}
+
+
+@pytest.mark.parametrize("args", [["settings"], ["settings", "--json"]])
+def test_settings_never_print_a_secret(args: list[str]) -> None:
+    result = CliRunner().invoke(main, args, env={**SECRET_VALUES, "ASSISTANT_TOP_K": "8"})
+    assert result.exit_code == 0, result.output
+    for secret in SECRET_VALUES.values():
+        assert secret not in result.output
+        assert secret[:6] not in result.output  # not even a prefix of one
+    assert "ASSISTANT_UPLOAD_TOKEN" in result.output and "(set)" in result.output
+
+
+def test_settings_json_lists_every_setting_and_whether_secrets_are_set() -> None:
+    env = {
+        "ASSISTANT_UPLOAD_TOKEN": "s3cret-upload-token",
+        "ASSISTANT_MILVUS_TOKEN": "",
+        "ASSISTANT_TOP_K": "7",
+    }
+    result = CliRunner().invoke(main, ["settings", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    rows = {row["env"]: row for row in json.loads(result.stdout)}
+    assert rows["ASSISTANT_UPLOAD_TOKEN"]["value"] == "(set)"
+    assert rows["ASSISTANT_MILVUS_TOKEN"]["value"] == "(not set)"
+    assert rows["ASSISTANT_TOP_K"]["value"] == "7" and rows["ASSISTANT_TOP_K"]["description"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.conversation import clarify, condense, is_follow_up
-from assistant.history import trim_history
+from assistant.retrieve.conversation import clarify, condense, is_follow_up
+from assistant.retrieve.history import trim_history
 from assistant.types import Turn
 
 

@@ -16,14 +16,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.embed import (
+from assistant.store.embed import (
     DIMENSION,
     Embedder,
     SentenceTransformerEmbedder,
     make_embedder,
     packaged_model_dir,
 )
-from assistant.embed_numpy import NumpyEmbedder, _gelu
+from assistant.store.embed_numpy import NumpyEmbedder, _gelu
 
 pytestmark = pytest.mark.model
 
@@ -139,7 +139,7 @@ def test_gelu_is_the_exact_erf_gelu_to_one_ulp() -> None:
 
 def test_embedding_never_imports_torch() -> None:
     code = (
-        "import sys; from assistant.embed_numpy import NumpyEmbedder; "
+        "import sys; from assistant.store.embed_numpy import NumpyEmbedder; "
         "NumpyEmbedder().embed(['x']); print('torch' in sys.modules)"
     )
     env = {

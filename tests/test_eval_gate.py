@@ -12,10 +12,10 @@ from __future__ import annotations
 import pytest
 
 from assistant.config import Settings
-from assistant.evals import load_questions, load_thresholds
-from assistant.evals_compare import check_thresholds, thresholds_for
-from assistant.evals_run import evaluate, evaluate_suite
-from assistant.evals_suites import SAMPLE_SIZE, SUITES, load_suite
+from assistant.evals.command import load_questions, load_thresholds
+from assistant.evals.compare import check_thresholds, thresholds_for
+from assistant.evals.runner import evaluate, evaluate_suite
+from assistant.evals.suites import SAMPLE_SIZE, SUITES, load_suite
 
 pytestmark = [pytest.mark.gate, pytest.mark.model, pytest.mark.slow]
 

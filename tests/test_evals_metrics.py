@@ -1,4 +1,4 @@
-"""Unit tests of the evaluation rules (assistant.evals_metrics / evals_report), on tiny data."""
+"""Unit tests of the evaluation rules (assistant.evals.metrics / evals.report), on tiny data."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import ConfigError, InputError
-from assistant.evals import load_overrides, load_questions
-from assistant.evals_compare import check_thresholds, compare
-from assistant.evals_metrics import (
+from assistant.evals.command import load_overrides, load_questions
+from assistant.evals.compare import check_thresholds, compare
+from assistant.evals.metrics import (
     Question,
     Record,
     answer_matches,
@@ -24,7 +24,7 @@ from assistant.evals_metrics import (
     strip_markers,
     summarize,
 )
-from assistant.evals_report import (
+from assistant.evals.report import (
     failure_cause,
     render_markdown,
     results_table,
@@ -32,7 +32,7 @@ from assistant.evals_report import (
     severity,
     worst_failures,
 )
-from assistant.evals_run import evaluate_question
+from assistant.evals.runner import evaluate_question
 from assistant.types import Answer, Chunk, Citation, DocInfo, Hit, Sentence
 
 # Matching ----------------------------------------------------------------------------------------

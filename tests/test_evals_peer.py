@@ -1,23 +1,23 @@
 """The suite-level figures: answer length, overall and the always-abstain floor, the
-best-sentence peer (assistant.evals_peer), per-suite thresholds, and the side-by-side report
-(assistant.evals_suites_report), on tiny made-up data."""
+best-sentence peer (assistant.evals.peer), per-suite thresholds, and the side-by-side report
+(assistant.evals.suites_report), on tiny made-up data."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from assistant.embed import HashEmbedder
-from assistant.evals_compare import check_thresholds, thresholds_for
-from assistant.evals_metrics import Question, Record, summarize, word_count
-from assistant.evals_peer import PeerReader, peer_record, peer_summary, run_peer, sentences
-from assistant.evals_report import previous_suite_result
-from assistant.evals_suites_report import (
+from assistant.evals.compare import check_thresholds, thresholds_for
+from assistant.evals.metrics import Question, Record, summarize, word_count
+from assistant.evals.peer import PeerReader, peer_record, peer_summary, run_peer, sentences
+from assistant.evals.report import previous_suite_result
+from assistant.evals.suites_report import (
     classes_table,
     failure_class,
     save_suites_run,
     suites_table,
 )
+from assistant.store.embed import HashEmbedder
 
 LAKE = Question("q1", "answerable", "How deep is the lake?", ("118 metres",), "any",
                 evidence=("The lake reaches a depth of 118 metres.",))  # fmt: skip

@@ -1,4 +1,4 @@
-"""SQuAD-format JSON to suite files and questions (assistant.evals_squad), on a made-up fixture.
+"""SQuAD-format JSON to suite files and questions (assistant.evals.squad), on a made-up fixture.
 
 tests/data/tiny_squad.json is two invented articles in SQuAD 2.0's format (no SQuAD text), with
 answerable and unanswerable questions.
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import ConfigError
-from assistant.evals_squad import (
+from assistant.evals.squad import (
     article_text,
     evidence_sentences,
     file_name,

@@ -1,4 +1,4 @@
-"""Suites (assistant.evals_suites): the split, the corpora built from the shared SQuAD files, the
+"""Suites (assistant.evals.suites): the split, the corpora built from the shared SQuAD files, the
 cache, and a whole suite run through the real Assistant on a made-up two-article fixture.
 
 The split and builder tests read ../shared/data/qa (present beside the repository here and in
@@ -14,11 +14,10 @@ from pathlib import Path
 import pytest
 
 from assistant.config import ROOT, Settings
-from assistant.embed import HashEmbedder
 from assistant.errors import ConfigError, InputError
-from assistant.evals_run import evaluate_suite
-from assistant.evals_squad import file_name
-from assistant.evals_suites import (
+from assistant.evals.runner import evaluate_suite
+from assistant.evals.squad import file_name
+from assistant.evals.suites import (
     SAMPLE_SIZE,
     SPLIT,
     build_suite_index,
@@ -29,6 +28,7 @@ from assistant.evals_suites import (
     squad_suite,
     write_corpus,
 )
+from assistant.store.embed import HashEmbedder
 
 FIXTURE = Path(__file__).parent / "data" / "tiny_squad.json"
 TITLES = ("Lake_Orvala", "Copper_Valley_Railway")
@@ -160,7 +160,7 @@ def test_a_suite_runs_end_to_end_on_its_own_index(
 ) -> None:
     settings = Settings(embedder="hash", index_dir=tmp_path / "product-index")
     suite = squad_suite("tiny", FIXTURE, TITLES, cache=tmp_path / "cache", settings=settings)
-    monkeypatch.setattr("assistant.evals_suites.SentenceTransformerEmbedder", HashEmbedder)
+    monkeypatch.setattr("assistant.evals.suites.SentenceTransformerEmbedder", HashEmbedder)
     result = evaluate_suite(suite, baseline=False, progress=False)
     metrics, peer = result["metrics"], result["peer"]
     n, unanswerable = len(suite.questions), sum(not q.answerable for q in suite.questions)

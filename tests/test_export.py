@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from assistant.export import (
+from assistant.app.export import (
     answer_html,
     conversation_markdown,
     error_html,

@@ -35,13 +35,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from assistant.build import build_index
+from assistant.app.feedback import append_record, read_records
 from assistant.cli import main
 from assistant.config import Settings
-from assistant.embed import HashEmbedder
 from assistant.errors import IndexMismatchError, IndexMissingError
-from assistant.feedback import append_record, read_records
 from assistant.pipeline import Assistant
+from assistant.store.build import build_index
+from assistant.store.embed import HashEmbedder
 from assistant.types import Answer
 
 QUESTION = "How many members does the Alpha Aerospace Cluster have?"
@@ -434,7 +434,7 @@ def test_writers_killed_mid_write_lose_at_most_their_last_record(
         assert proc.pid is not None
         os.kill(proc.pid, signal.SIGKILL)  # no chance to finish the record it is writing
         proc.join(timeout=10)
-        with caplog.at_level(logging.WARNING, logger="assistant.feedback"):
+        with caplog.at_level(logging.WARNING, logger="assistant.app.feedback"):
             seen, torn = check_log(path)
         assert seen[writer] == list(range(len(seen[writer]))), "a complete record was lost"
         assert torn <= writer + 1, "more than one torn record per killed writer"
@@ -454,7 +454,7 @@ def test_a_torn_last_line_is_skipped_and_appending_goes_on(
     whole = path.read_bytes()
     with path.open("ab") as handle:  # what a writer that died after half a record leaves
         handle.write(b'{"writer": 0, "i": 3, "blob": "xx')
-    with caplog.at_level(logging.WARNING, logger="assistant.feedback"):
+    with caplog.at_level(logging.WARNING, logger="assistant.app.feedback"):
         assert check_log(path) == ({0: [0, 1, 2]}, 1)
     assert "torn last line" in caplog.text
     append_record(path, {"writer": 0, "i": 4, "blob": "x"})

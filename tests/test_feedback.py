@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import InputError
-from assistant.feedback import (
+from assistant.app.feedback import (
     append_record,
     cases_jsonl,
     export_eval_case,
@@ -21,6 +20,7 @@ from assistant.feedback import (
     read_records,
     thumbs_down_cases,
 )
+from assistant.errors import InputError
 from assistant.types import Answer, Citation, Sentence
 
 HISTORY = [
@@ -96,7 +96,7 @@ def test_torn_last_line_is_skipped_with_a_warning(
     append_record(path, {"vote": "down", "n": 2})
     with path.open("ab") as handle:
         handle.write(b'{"vote": "down", "n": 3, "quest')  # a writer died mid-record
-    with caplog.at_level(logging.WARNING, logger="assistant.feedback"):
+    with caplog.at_level(logging.WARNING, logger="assistant.app.feedback"):
         records = read_records(path)
     assert [r["n"] for r in records] == [1, 2]
     assert "line 3: torn last line" in caplog.text
@@ -107,7 +107,7 @@ def test_torn_last_line_is_skipped_with_a_warning(
 def test_corrupt_middle_line_is_skipped(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     path = tmp_path / "log.jsonl"
     path.write_bytes(b'{"n": 1}\nnot json\n[1, 2]\n{"n": 4}\n')
-    with caplog.at_level(logging.WARNING, logger="assistant.feedback"):
+    with caplog.at_level(logging.WARNING, logger="assistant.app.feedback"):
         assert [r["n"] for r in read_records(path)] == [1, 4]
     assert "line 2: not valid JSON" in caplog.text and "line 3: not a JSON object" in caplog.text
 

@@ -34,14 +34,14 @@ from fpdf import FPDF
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.build import build_index
-from assistant.chunk import ChunkSettings, chunk_document
-from assistant.clean import clean_document, clean_text
-from assistant.embed import HashEmbedder
 from assistant.errors import LoadError
-from assistant.index import load_index
-from assistant.load import MAX_PAGE_CHARS, SUPPORTED_SUFFIXES, load_file
-from assistant.repeats import WINDOW, drop_repeats
+from assistant.ingest.chunk import ChunkSettings, chunk_document
+from assistant.ingest.clean import clean_document, clean_text
+from assistant.ingest.load import MAX_PAGE_CHARS, SUPPORTED_SUFFIXES, load_file
+from assistant.ingest.repeats import WINDOW, drop_repeats
+from assistant.store.build import build_index
+from assistant.store.embed import HashEmbedder
+from assistant.store.index import load_index
 from assistant.text import fold, sentence_spans, tokenize
 from assistant.types import Document
 
@@ -233,7 +233,7 @@ def test_fast_near_duplicate_removal_equals_the_quadratic_one(lines: list[str]) 
     with deadline("near-duplicate sentences"):
         assert drop_repeats(lines) == naive_dedupe(lines)
     # and with a window short enough for the fuzzed lines to reach beyond it
-    with patch("assistant.repeats.WINDOW", 300):
+    with patch("assistant.ingest.repeats.WINDOW", 300):
         assert drop_repeats(lines) == naive_dedupe(lines, window=300)
 
 

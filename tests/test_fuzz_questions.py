@@ -26,9 +26,9 @@ from hypothesis import strategies as st
 
 from assistant.cli import main
 from assistant.config import Settings
-from assistant.embed import HashEmbedder
 from assistant.errors import InputError
 from assistant.pipeline import Assistant
+from assistant.store.embed import HashEmbedder
 from assistant.types import Answer, Turn
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.generated import parse_generated
+from assistant.generate.parse import parse_generated
+from assistant.read.verify import verify
 from assistant.types import Chunk, DocInfo, Hit
-from assistant.verify import verify
 
 
 def make_hit(rank: int, text: str) -> Hit:

@@ -13,10 +13,10 @@ import pytest
 from llm_server import MODEL_ALIAS, llama_server
 
 from assistant.config import Settings
-from assistant.embed import HashEmbedder
 from assistant.pipeline import Assistant
+from assistant.read.verify import strip_markers
+from assistant.store.embed import HashEmbedder
 from assistant.types import Answer
-from assistant.verify import strip_markers
 
 pytestmark = pytest.mark.llm
 

@@ -1,5 +1,5 @@
-"""The persisted index (assistant.index) and incremental builds (assistant.build), with the fake
-embedder: what is re-embedded, what is rewritten, and how a damaged index is reported."""
+"""The persisted index (assistant.store.index) and incremental builds (assistant.store.build), with
+the fake embedder: what is re-embedded, what is rewritten, and how a damaged index is reported."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.build import IndexReport, build_index
-from assistant.chunk import ChunkSettings
-from assistant.embed import HashEmbedder
 from assistant.errors import IndexMismatchError, IndexMissingError
-from assistant.index import FORMAT, MANIFEST, index_views, load_index, read_manifest
+from assistant.ingest.chunk import ChunkSettings
+from assistant.store.build import IndexReport, build_index
+from assistant.store.embed import HashEmbedder
+from assistant.store.index import FORMAT, MANIFEST, index_views, load_index, read_manifest
 from assistant.text import tokenize
 
 

@@ -1,4 +1,5 @@
-"""Unit tests of the generative backends (assistant.llm, assistant.prompts): no network, no model.
+"""Unit tests of the generative backends (assistant.generate.llm, assistant.generate.prompts): no
+network, no model.
 
 The chat model is `ScriptedChatModel`, a real LangChain chat model that replays queued replies.
 """
@@ -19,7 +20,7 @@ from langchain_openai import ChatOpenAI
 from llm_server import free_port
 
 from assistant.errors import BackendError, ConfigError, InputError
-from assistant.llm import (
+from assistant.generate.llm import (
     LlamaCppChat,
     _load_llama,
     describe_model,
@@ -27,7 +28,7 @@ from assistant.llm import (
     make_chat_model,
     rewrite_query,
 )
-from assistant.prompts import (
+from assistant.generate.prompts import (
     ABSTAIN_PREFIX,
     SYSTEM,
     build_messages,

@@ -12,7 +12,7 @@ import pytest
 from llm_server import gguf_path, llama_server
 
 from assistant.errors import BackendError
-from assistant.llm import generate, make_chat_model, rewrite_query
+from assistant.generate.llm import generate, make_chat_model, rewrite_query
 from assistant.types import Chunk, DocInfo, Hit
 
 pytestmark = pytest.mark.llm

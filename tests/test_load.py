@@ -1,7 +1,7 @@
-"""Loaders (assistant.load) and the index build's handling of bad input files.
+"""Loaders (assistant.ingest.load) and the index build's handling of bad input files.
 
-Every bad file is built through ``assistant.build.build_index`` with the fake embedder: it must
-give exactly one ``IndexReport.skipped`` entry naming the file and the reason, while every good
+Every bad file is built through ``assistant.store.build.build_index`` with the fake embedder: it
+must give exactly one ``IndexReport.skipped`` entry naming the file and the reason, while every good
 file is still indexed. PDFs are made with fpdf2 in a temporary folder.
 """
 
@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
-import assistant.build
-from assistant.build import IndexReport, build_index
-from assistant.embed import HashEmbedder
+import assistant.store.build
 from assistant.errors import LoadError, UnsupportedFileError
-from assistant.index import load_index
-from assistant.load import corpus_files, doc_info, load_file, read_catalog
+from assistant.ingest.load import corpus_files, doc_info, load_file, read_catalog
+from assistant.store.build import IndexReport, build_index
+from assistant.store.embed import HashEmbedder
+from assistant.store.index import load_index
 
 
 def make_pdf(path: Path, pages: list[str], password: str | None = None) -> Path:
@@ -276,14 +276,14 @@ def test_file_disappearing_mid_build_is_skipped(
 ) -> None:
     corpus = good_corpus(tmp_path)
     (corpus / "vanishing.txt").write_text("This file is listed, then deleted before loading.\n")
-    original = assistant.build._chunk_file
+    original = assistant.store.build._chunk_file
 
     def delete_then_chunk(path: Path, *args: object, **kwargs: object) -> object:
         if path.name == "vanishing.txt":
             path.unlink()
         return original(path, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(assistant.build, "_chunk_file", delete_then_chunk)
+    monkeypatch.setattr(assistant.store.build, "_chunk_file", delete_then_chunk)
     report = build(corpus, tmp_path)
     assert_skipped_only(report, "vanishing.txt", "disappeared", tmp_path)
 
@@ -293,9 +293,9 @@ def test_file_disappearing_before_hashing_is_skipped(
 ) -> None:
     corpus = good_corpus(tmp_path)
     (corpus / "gone.txt").write_text("Listed, then gone before its hash is taken.\n")
-    listed = assistant.build.corpus_files(corpus)
+    listed = assistant.store.build.corpus_files(corpus)
     (corpus / "gone.txt").unlink()
-    monkeypatch.setattr(assistant.build, "corpus_files", lambda _dir: listed)
+    monkeypatch.setattr(assistant.store.build, "corpus_files", lambda _dir: listed)
     report = build(corpus, tmp_path)
     assert_skipped_only(report, "gone.txt", "cannot be read", tmp_path)
 

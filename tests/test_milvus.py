@@ -22,11 +22,11 @@ from typing import Any
 import pytest
 
 from assistant.config import Settings
-from assistant.embed import HashEmbedder
 from assistant.errors import ConfigError, IndexMissingError, StoreUnavailableError
-from assistant.milvus_schema import VIEW_FIELDS, release_lite
 from assistant.pipeline import Assistant
-from assistant.stores import build_store, open_store
+from assistant.store.embed import HashEmbedder
+from assistant.store.factory import build_store, open_store
+from assistant.store.milvus_schema import VIEW_FIELDS, release_lite
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -165,10 +165,10 @@ SCRIPT = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    import assistant.milvus_build as mb
-    from assistant.embed import HashEmbedder
+    import assistant.store.milvus_build as mb
+    from assistant.store.embed import HashEmbedder
     from assistant.config import Settings
-    from assistant.stores import build_store
+    from assistant.store.factory import build_store
 
     mb.BATCH_VIEWS = 4  # several write groups, so a kill can land between them
     original = mb._Sync._write
@@ -343,9 +343,9 @@ def test_parity_with_the_faiss_store(
     real_settings: Settings, real_assistant: Any, tmp_path: Path, record_property: Any
 ) -> None:
     """answer-in-context@5 of the own eval suite within 2 points of the FAISS store."""
-    from assistant.embed import SentenceTransformerEmbedder
-    from assistant.evals import load_questions
-    from assistant.evals_stores import store_parity
+    from assistant.evals.command import load_questions
+    from assistant.evals.stores import store_parity
+    from assistant.store.embed import SentenceTransformerEmbedder
 
     settings = real_settings.model_copy(
         update={

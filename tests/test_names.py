@@ -9,7 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.names import closest_name, corpus_names, correct_names, distance, searched_for
+from assistant.retrieve.names import (
+    closest_name,
+    corpus_names,
+    correct_names,
+    distance,
+    searched_for,
+)
 
 TEXTS = [
     "The Sonora Drone Cluster (SODRONIC) was founded in 2015. SODRONIC has 40 members.",

@@ -6,6 +6,7 @@ No network: generative backends are ScriptedChatModel instances put in ``assista
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
@@ -14,9 +15,9 @@ from fake_chat import ScriptedChatModel
 from langchain_core.documents import Document as LCDocument
 
 from assistant.config import Settings
-from assistant.embed import HashEmbedder
 from assistant.errors import IndexMissingError, InputError
 from assistant.pipeline import Assistant
+from assistant.store.embed import HashEmbedder
 from assistant.types import Answer, Hit
 
 SPEC = "openai:scripted"
@@ -107,6 +108,63 @@ def test_retrieve_and_documents(assistant: Assistant) -> None:
     docs = {d["doc_id"]: d for d in assistant.documents()}
     assert set(docs) == {"alpha.txt", "beta.md", "gamma.html"}
     assert docs["alpha.txt"]["title"] == "Alpha Report" and docs["alpha.txt"]["chunks"] >= 1
+
+
+DELTA = "Delta Notes\n\nThe Delta Mining Cluster in Zacatecas has 31 member firms.\n"
+
+
+def test_a_reindex_swaps_store_idf_and_names_together(
+    assistant: Assistant, tiny_corpus: Path
+) -> None:
+    before = assistant._view
+    (tiny_corpus / "delta.txt").write_text(DELTA, encoding="utf-8")
+    assert assistant.index().changed
+    after = assistant._view
+    assert after is not before and "delta.txt" in after.index.docs
+    assert "delta.txt" not in before.index.docs  # the old snapshot is untouched
+    for view in (before, after):  # each part comes from its own build
+        bm25 = view.index.bm25
+        for term in ("delta", "zacatecas", "alpha"):
+            n = max(bm25.size, 1)
+            assert view.idf(term) == pytest.approx(
+                math.log(1 + (n + 1) / (bm25.doc_freq(term) + 0.5))
+            )
+    assert before.idf("alpha") != after.idf("alpha")  # one more document: another idf
+    assert "Delta" in after.names.names and "Delta" not in before.names.names
+    assert assistant.reader_idf() is after.idf and assistant._index is after.index
+
+
+def test_an_ask_reads_one_snapshot_even_when_an_upload_lands_mid_ask(
+    assistant: Assistant, tiny_corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant import pipeline
+    from assistant.read.extractive import ExtractiveReader
+
+    before_index, before_idf = assistant._index, assistant.reader_idf()
+    split = pipeline.part_queries
+
+    def reindex_then_split(query: str) -> list[str]:  # after condensing, before retrieving
+        if not (tiny_corpus / "delta.txt").exists():
+            (tiny_corpus / "delta.txt").write_text(DELTA, encoding="utf-8")
+            assert assistant.index().changed
+        return split(query)
+
+    read_with = []
+    answer = ExtractiveReader.answer
+
+    def recording(self: ExtractiveReader, *args: object, **kwargs: object) -> object:
+        read_with.append(self.idf)
+        return answer(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "part_queries", reindex_then_split)
+    monkeypatch.setattr(ExtractiveReader, "answer", recording)
+    result = assistant.ask("How many member firms does each cluster have?")
+    assert "delta.txt" in assistant._index.docs and assistant.reader_idf() is not before_idf
+    assert {h.chunk.doc_id for h in result.hits} <= set(before_index.docs)  # the old store
+    assert read_with == [before_idf]  # and the old store's idf
+    later = assistant.ask("How many member firms does the Delta Mining Cluster have?")
+    assert any(h.chunk.doc_id == "delta.txt" for h in later.hits)
+    assert read_with[-1] is assistant.reader_idf()
 
 
 def test_the_langchain_retriever_returns_documents_with_hits(assistant: Assistant) -> None:

@@ -1,5 +1,5 @@
-"""Hybrid retrieval (assistant.retrieve): RRF fusion math and stability, and search over a tiny
-index built with the fake embedder (accent folding, the place lexicon, what a hit carries)."""
+"""Hybrid retrieval (assistant.retrieve.hybrid): RRF fusion math and stability, and search over a
+tiny index built with the fake embedder (accent folding, the place lexicon, what a hit carries)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from fpdf import FPDF
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import assistant.retrieve as retrieve
-from assistant.build import build_index
-from assistant.embed import HashEmbedder
-from assistant.index import StoredIndex, load_index
-from assistant.lexicon import expand_query, expansions
-from assistant.retrieve import diversify, rrf, search
+import assistant.retrieve.hybrid as retrieve
+from assistant.retrieve.hybrid import diversify, rrf, search
+from assistant.retrieve.lexicon import expand_query, expansions
+from assistant.store.build import build_index
+from assistant.store.embed import HashEmbedder
+from assistant.store.index import StoredIndex, load_index
 from assistant.types import Hit
 
 # Fusion -------------------------------------------------------------------------------------------

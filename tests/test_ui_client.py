@@ -16,8 +16,8 @@ import pytest
 from ui_server import FakeAssistant, fake_settings, running_app
 
 import ui
+from assistant.app.feedback import read_records
 from assistant.errors import InputError
-from assistant.feedback import read_records
 
 if TYPE_CHECKING:
     from assistant.pipeline import Assistant

@@ -17,8 +17,8 @@ import gradio as gr
 import pytest
 from ui_server import FakeAssistant, fake_settings
 
-from assistant.ui_documents import coverage_html
-from assistant.ui_handlers import UPDATING, Handlers, backend_problem
+from assistant.app.documents import coverage_html
+from assistant.app.handlers import UPDATING, Handlers, backend_problem
 
 if TYPE_CHECKING:
     from assistant.pipeline import Assistant

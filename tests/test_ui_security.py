@@ -1,7 +1,7 @@
 """Nothing a question, a document or a file name says becomes live markup or a file outside corpus/.
 
 Rendering: every function that turns an answer into HTML for the chat window (``export``, and the
-handlers of ``assistant.ui_handlers``) is fed '<script>', '<img onerror>', attribute breakouts,
+handlers of ``assistant.app.handlers``) is fed '<script>', '<img onerror>', attribute breakouts,
 comments, Markdown images and line breaks in every field (question, query, answer, issues,
 warnings, titles, sections, quotes, passages, file names), by hand and property-based. The HTML
 must hold only our own tags and attributes, also after a CommonMark renderer (markdown-it, as the
@@ -12,8 +12,8 @@ Uploads: wrong types, oversized and empty files, names with ``../``, absolute pa
 very long names (in characters and in UTF-8 bytes), hidden and reserved names, duplicates, a
 symlink planted in the corpus: refused with a clear ``InputError`` or stored under a plain name
 directly in the corpus folder, and the file system outside it unchanged. Directly through
-``assistant.uploads``, through ``Handlers.upload``, and (marked ``slow``) through the running app
-over HTTP exactly as the browser sends them.
+``assistant.app.uploads``, through ``Handlers.upload``, and (marked ``slow``) through the running
+app over HTTP exactly as the browser sends them.
 """
 
 from __future__ import annotations
@@ -34,10 +34,10 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from ui_server import ROOT, FakeAssistant, fake_settings, running_app
 
-from assistant import export, uploads
+from assistant.app import export, uploads
+from assistant.app.handlers import Handlers, _chat_messages, _user_message
 from assistant.errors import InputError
 from assistant.types import Answer, Chunk, Citation, DocInfo, Hit, Sentence
-from assistant.ui_handlers import Handlers, _chat_messages, _user_message
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

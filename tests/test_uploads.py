@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.app.uploads import ALLOWED_SUFFIXES, check_type, safe_name, save_upload
 from assistant.errors import InputError
-from assistant.uploads import ALLOWED_SUFFIXES, check_type, safe_name, save_upload
 
 
 def _file(tmp_path: Path, data: bytes | str = "Some text about clusters.\n") -> Path:

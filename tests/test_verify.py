@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.read.verify import markers, strip_markers, verify
 from assistant.types import Citation, Sentence
-from assistant.verify import markers, strip_markers, verify
 
 
 def cite(n: int, passage: str, *, date: str = "", title: str = "") -> Citation:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.app.viewer import document_view
 from assistant.errors import InputError
-from assistant.viewer import document_view
 
 
 @pytest.fixture

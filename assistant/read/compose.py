@@ -23,7 +23,7 @@ import re
 
 import numpy as np
 
-from ..lexicon import GLOSSARY
+from ..retrieve.lexicon import GLOSSARY
 from ..text import fold, tokenize
 from ..types import Hit
 from .candidates import Candidate, atomic_spans, quote

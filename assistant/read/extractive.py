@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..lexicon import gloss, is_foreign
-from ..parts import answer_kind, is_broad, split_parts
+from ..retrieve.lexicon import gloss, is_foreign
+from ..retrieve.parts import answer_kind, is_broad, split_parts
 from ..text import tokenize
 from ..types import Hit
 from . import compose

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ..parts import Kind
+from ..retrieve.parts import Kind
 from ..text import tokenize
 from .model import Scored
 

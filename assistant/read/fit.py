@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 
 from ..config import ROOT
-from ..evals_metrics import answer_matches
-from ..evals_suites import load_suite, open_suite
+from ..evals.metrics import answer_matches
+from ..evals.suites import load_suite, open_suite
 from .calibrate import CALIBRATION, Calibration, auroc, choose_threshold, platt
 from .extractive import ExtractiveReader
 from .features import FEATURES, combine, fit_logistic

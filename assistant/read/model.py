@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from ..embed_numpy import _model, hidden_states
 from ..errors import ConfigError
+from ..store.embed_numpy import _model, hidden_states
 from .inputs import MAX_TOKENS, SENTENCE_TOKENS, Encoded, encode, pad, pool_matrix
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from ..embed import packaged_model_dir
+from ..store.embed import packaged_model_dir
 from .calibrate import auroc
 from .inputs import MAX_TOKENS, SENTENCE_TOKENS, Encoded, encode, pad, pool_matrix
 from .train_data import Example, examples_for, load_articles, paragraph_idf, sentence_examples
