@@ -60,7 +60,7 @@ its calibrated best score, whether the documents answer at all (`assistant/read/
 | input | {input_text}, at most {reader["max_tokens"]} tokens |
 | weights | `model.safetensors`, fp16, {size:.1f} MB |
 | sha256 | `{reader["sha256"]}` (checked at every load) |
-| inference | numpy only (`read/model.py`, the forward pass of `embed_numpy.py`); same logits as torch within 1e-4 (`tests/test_read_model.py`) |
+| inference | numpy only (`read/model.py`, the forward pass of `store/embed_numpy.py`); same logits as torch within 1e-4 (`tests/test_read_model.py`) |
 
 ## Data and licences
 - Base model: sentence-transformers/all-MiniLM-L6-v2, Apache-2.0, from the PyPI package
