@@ -1,21 +1,26 @@
-"""Train the reader: a MiniLM cross-encoder that scores every sentence of a passage for a question.
+"""Train the reader: a MiniLM cross-encoder that scores a candidate sentence for a question.
 
-    python -m assistant.read.train              # ~50 min on 2 cores; writes assistant/read/model/
+    python -m assistant.read.train              # ~40 min on 2 cores; writes assistant/read/model/
+    python -m assistant.read.train --validate   # re-measure the model in --out on validation
 
 Reproducible from a clean checkout (seeded; torch, transformers and the packaged
-all-MiniLM-L6-v2 are in the venv). The encoder is the first ``--layers`` layers of the packaged
-all-MiniLM-L6-v2 (Apache-2.0); on top, two fresh heads:
+all-MiniLM-L6-v2 are in the venv). The encoder is the first ``--layers`` (default all 6) layers
+of the packaged all-MiniLM-L6-v2 (Apache-2.0); on top, two fresh heads:
 
 - a sentence head: the mean of a sentence's token states beside the [CLS] state -> one logit,
   trained with binary cross-entropy (1: the sentence holds a gold answer);
 - a span head: start and end logits per token (SQuAD-style), trained on answerable pairs; it gives
   the short direct answer and, as a second task, sharper token states.
 
-Data: the *training* articles of ``evals/split.json`` (SQuAD 2.0 and 1.1, CC BY-SA 4.0), as
-``train_data.examples_for`` builds them (own paragraph, unanswerable paragraph, hard negative).
-The validation articles are only scored at the end (P@1 of the best sentence, AUROC of the best
-sentence's score between answerable and unanswerable questions). Output: ``model.safetensors``
-(fp16), ``config.json``, ``tokenizer.json``, ``reader.json`` (format, checksum, figures).
+``--input sentence`` (the default) reads (question, heading + one sentence) pairs, as
+``train_data.sentence_examples`` draws them: every positive sentence and the near-miss negatives
+an idf-overlap first pass lets through; ``--input passage`` reads whole paragraphs and scores
+every sentence in them. Data: the *training* articles of ``evals/split.json`` (SQuAD 2.0 and
+1.1, CC BY-SA 4.0), as ``train_data.examples_for`` builds them (own paragraph, unanswerable
+paragraph, hard negative). The validation articles are only scored at the end (P@1 of the best
+sentence, AUROC of the best sentence's score between answerable and unanswerable questions).
+Output: ``model.safetensors`` (fp16), ``config.json``, ``tokenizer.json``, ``reader.json``
+(format, input, checksum, figures).
 
 Non-job: inference (``model.py``, numpy only), calibration (``calibrate.py``).
 """
