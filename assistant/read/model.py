@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import json
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -165,19 +166,8 @@ class Reader:
         batch = batch or 8
         encoded = self.encode(question, passages)
         out: list[Scored | None] = [None] * len(encoded)
-        order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i].ids))
         with self._threads(model):
-            for start in range(0, len(order), batch):
-                rows = order[start : start + batch]
-                group = [encoded[i] for i in rows]
-                ids, types, mask = pad(group)
-                states = hidden_states(model, ids, mask, types, exact_gelu=False)
-                pool = pool_matrix(group, ids.shape[1])
-                pooled = np.matmul(pool, states)
-                cls = np.broadcast_to(states[:, :1], pooled.shape)
-                features = np.concatenate([pooled, cls], axis=-1)
-                logits = features @ heads["sentence.weight"][0] + heads["sentence.bias"][0]
-                span = states @ heads["span.weight"].T + heads["span.bias"]
+            for rows, pooled, logits, span in _forward(model, heads, encoded, batch):
                 for b, i in enumerate(rows):
                     e = encoded[i]
                     has = np.zeros(max(e.spans, 1), dtype=bool)
@@ -210,21 +200,12 @@ class Reader:
         hidden = int(heads["span.weight"].shape[1])
         vector = np.zeros((len(jobs), hidden), dtype=_F32)
         span_rows: list[np.ndarray] = [np.zeros((0, 2), dtype=_F32)] * len(jobs)
-        order = sorted(range(len(jobs)), key=lambda j: -len(encoded[j].ids))
         with self._threads(model):
-            for start in range(0, len(order), batch):
-                rows = order[start : start + batch]
-                group = [encoded[j] for j in rows]
-                ids, types, mask = pad(group)
-                states = hidden_states(model, ids, mask, types, exact_gelu=False)
-                pooled = np.matmul(pool_matrix(group, ids.shape[1]), states)[:, 0]
-                features = np.concatenate([pooled, states[:, 0]], axis=-1)
-                z = features @ heads["sentence.weight"][0] + heads["sentence.bias"][0]
-                span = states @ heads["span.weight"].T + heads["span.bias"]
+            for rows, pooled, z, span in _forward(model, heads, encoded, batch):
                 for b, j in enumerate(rows):
                     if (encoded[j].owner >= 0).any():
-                        logit[j] = z[b]
-                    vector[j] = pooled[b]
+                        logit[j] = z[b, 0]
+                    vector[j] = pooled[b, 0]
                     span_rows[j] = span[b, : len(encoded[j].ids)]
         out = []
         for p, passage in enumerate(passages):
@@ -253,3 +234,23 @@ class Reader:
         if model.blas is None or self.blas_threads is None:
             return contextlib.nullcontext()
         return model.blas.limit(limits=self.blas_threads, user_api="blas")
+
+
+def _forward(
+    model: Any, heads: dict[str, np.ndarray], encoded: list[Encoded], batch: int
+) -> Iterator[tuple[list[int], np.ndarray, np.ndarray, np.ndarray]]:
+    """The model on ``encoded`` in length-sorted batches: per batch, the input rows, each span's
+    pooled state (batch, spans, hidden), its sentence logit (batch, spans) and the span head's
+    start/end logits per token (batch, seq, 2), exactly as ``torch_reader`` computes them."""
+    order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i].ids))
+    for start in range(0, len(order), batch):
+        rows = order[start : start + batch]
+        group = [encoded[i] for i in rows]
+        ids, types, mask = pad(group)
+        states = hidden_states(model, ids, mask, types, exact_gelu=False)
+        pooled = np.matmul(pool_matrix(group, ids.shape[1]), states)
+        cls = np.broadcast_to(states[:, :1], pooled.shape)
+        features = np.concatenate([pooled, cls], axis=-1)
+        logits = features @ heads["sentence.weight"][0] + heads["sentence.bias"][0]
+        span = states @ heads["span.weight"].T + heads["span.bias"]
+        yield rows, pooled, logits, span
